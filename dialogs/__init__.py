@@ -1,0 +1,1 @@
+"""Channel-neutral dialogue engine: pure Python, no channel or database frameworks."""

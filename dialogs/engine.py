@@ -1,0 +1,137 @@
+"""The dialogue engine: one call per citizen event, one unit of work per call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from dialogs import survey
+from dialogs.contract import Address, IncomingEvent, Outgoing, Reply
+from dialogs.dialogue import Dialogue, UnderstandingPolicy
+from dialogs.ports import IntentClassifier, KnowledgeBase, UnitOfWork, UnitOfWorkFactory
+from dialogs.records import ConversationOpened, ConversationSnapshot, MessageKind, MessageRecord
+from dialogs.state import ConversationState
+from dialogs.turn import Turn
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    idle_timeout: dt.timedelta = dt.timedelta(minutes=15)
+    policy: UnderstandingPolicy = field(default_factory=UnderstandingPolicy)
+    idle_batch: int = 100
+
+
+class DialogEngine:
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        classifier: IntentClassifier,
+        units: UnitOfWorkFactory,
+        config: EngineConfig | None = None,
+    ) -> None:
+        # Reassigning ``knowledge`` swaps the content for the next turns (live reload).
+        self.knowledge = knowledge
+        self._units = units
+        self._config = config or EngineConfig()
+        self._dialogue = Dialogue(classifier, self._config.policy)
+
+    async def handle(self, event: IncomingEvent) -> list[Reply]:
+        """Answer one event; its state and records are committed before the replies return."""
+        async with self._units() as uow:
+            state = await uow.sessions.load(event.session_key)
+            turn = Turn(self.knowledge, state or ConversationState.start(event.at), event.at)
+            if state is None or state.closed:
+                turn.state = ConversationState.start(event.at, after=state)
+                opened = ConversationOpened(
+                    turn.state.conversation_id, event.channel, event.user_id, event.at
+                )
+                turn.opened.append(opened)
+            await self._dialogue.respond(turn, event)
+            if turn.counts_as_action:
+                turn.state.actions += 1
+            turn.state.last_event_at = event.at
+            await self._persist(uow, turn, _message(turn, event))
+            await uow.sessions.save(
+                event.session_key,
+                Address(event.channel, event.chat_id),
+                turn.state,
+                self._idle_due(turn.state),
+            )
+            await uow.commit()
+        return turn.replies
+
+    async def sweep_idle(self, channel: str, now: dt.datetime) -> list[Outgoing]:
+        """Close idle conversations; return the surveys to send (each exactly once)."""
+        outgoing: list[Outgoing] = []
+        async with self._units() as uow:
+            due = await uow.sessions.due_for_idle(channel, now, self._config.idle_batch)
+            for session in due:
+                turn = Turn(self.knowledge, session.state, now)
+                self._on_idle(turn)
+                await self._persist(uow, turn, None)
+                await uow.sessions.save(
+                    session.key, session.address, turn.state, self._idle_due(turn.state)
+                )
+                if turn.replies:
+                    outgoing.append(Outgoing(session.address, tuple(turn.replies)))
+            await uow.commit()
+        return outgoing
+
+    def _on_idle(self, turn: Turn) -> None:
+        state = turn.state
+        if state.ended_at is None:
+            state.end(turn.now, "idle")
+        if state.in_survey or state.survey_asked or not _worth_a_survey(state):
+            state.survey_pending = None
+            state.closed = True
+        else:
+            survey.begin(turn, turn.kb.texts.survey_idle_intro)
+
+    def _idle_due(self, state: ConversationState) -> dt.datetime | None:
+        if state.closed:
+            return None
+        since = max(state.last_event_at, state.ended_at or state.last_event_at)
+        return since + self._config.idle_timeout
+
+    async def _persist(self, uow: UnitOfWork, turn: Turn, message: MessageRecord | None) -> None:
+        recorder = uow.recorder
+        for retired in turn.retired:
+            await recorder.conversation_changed(_snapshot(turn, retired))
+        for opened in turn.opened:
+            await recorder.conversation_opened(opened)
+        if message is not None:
+            await recorder.message(message)
+        for answer in turn.answers:
+            await recorder.survey_answer(answer)
+        await recorder.conversation_changed(_snapshot(turn, turn.state))
+
+
+def _worth_a_survey(state: ConversationState) -> bool:
+    """Someone who only opened the bot and left is not asked how satisfied they were."""
+    return state.situation_id is not None or state.actions >= 2
+
+
+def _message(turn: Turn, event: IncomingEvent) -> MessageRecord:
+    text = event.payload or event.text or ""
+    kind: MessageKind = "button" if event.payload else "text"
+    if not event.payload and text.startswith("/"):
+        kind = "command"
+    return MessageRecord(
+        turn.state.conversation_id, event.at, kind, text, turn.intent, turn.understood
+    )
+
+
+def _snapshot(turn: Turn, state: ConversationState) -> ConversationSnapshot:
+    step = turn.step_of(state)
+    return ConversationSnapshot(
+        conversation_id=state.conversation_id,
+        situation_id=state.situation_id,
+        category_id=state.category_id,
+        actions=state.actions,
+        not_understood=state.not_understood,
+        human_requested=state.human_requested,
+        ended_at=state.ended_at,
+        end_reason=state.end_reason,
+        last_step_id=step.id if step else None,
+        survey_asked=state.survey_asked,
+    )

@@ -1,0 +1,104 @@
+"""In-memory implementations of the ports: fakes for tests, and nothing more.
+
+Writes are staged in the unit of work and applied on commit, like a database transaction,
+so tests see the same all-or-nothing behaviour as with SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+
+from dialogs.contract import Address
+from dialogs.ports import StoredSession
+from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
+from dialogs.state import ConversationState
+
+
+@dataclass
+class MemoryDatabase:
+    sessions: dict[str, tuple[Address, str, dt.datetime | None]] = field(default_factory=dict)
+    opened: list[ConversationOpened] = field(default_factory=list)
+    conversations: dict[str, ConversationSnapshot] = field(default_factory=dict)
+    messages: list[MessageRecord] = field(default_factory=list)
+    answers: list[SurveyAnswer] = field(default_factory=list)
+    commits: int = 0
+
+    def units(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self)
+
+
+class MemorySessionStore:
+    def __init__(self, db: MemoryDatabase) -> None:
+        self._db = db
+        self.staged: dict[str, tuple[Address, str, dt.datetime | None]] = {}
+
+    async def load(self, key: str) -> ConversationState | None:
+        row = self.staged.get(key) or self._db.sessions.get(key)
+        return ConversationState.model_validate_json(row[1]) if row else None
+
+    async def save(
+        self, key: str, address: Address, state: ConversationState, idle_due_at: dt.datetime | None
+    ) -> None:
+        self.staged[key] = (address, state.model_dump_json(), idle_due_at)
+
+    async def due_for_idle(
+        self, channel: str, now: dt.datetime, limit: int
+    ) -> list[StoredSession]:
+        due = [
+            StoredSession(key, address, ConversationState.model_validate_json(data))
+            for key, (address, data, due_at) in self._db.sessions.items()
+            if address.channel == channel and due_at is not None and due_at <= now
+        ]
+        return due[:limit]
+
+
+class MemoryRecorder:
+    def __init__(self) -> None:
+        self.opened: list[ConversationOpened] = []
+        self.snapshots: list[ConversationSnapshot] = []
+        self.messages: list[MessageRecord] = []
+        self.answers: list[SurveyAnswer] = []
+
+    async def conversation_opened(self, record: ConversationOpened) -> None:
+        self.opened.append(record)
+
+    async def conversation_changed(self, snapshot: ConversationSnapshot) -> None:
+        self.snapshots.append(snapshot)
+
+    async def message(self, record: MessageRecord) -> None:
+        self.messages.append(record)
+
+    async def survey_answer(self, answer: SurveyAnswer) -> None:
+        self.answers.append(answer)
+
+
+class MemoryUnitOfWork:
+    def __init__(self, db: MemoryDatabase) -> None:
+        self._db = db
+        self.sessions = MemorySessionStore(db)
+        self.recorder = MemoryRecorder()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.sessions.staged.clear()  # anything not committed is dropped
+
+    async def commit(self) -> None:
+        db, recorder = self._db, self.recorder
+        db.sessions.update(self.sessions.staged)
+        db.opened += recorder.opened
+        db.conversations.update({s.conversation_id: s for s in recorder.snapshots})
+        db.messages += recorder.messages
+        db.answers += recorder.answers
+        db.commits += 1
+        self.sessions.staged.clear()
+        self.recorder = MemoryRecorder()

@@ -1,0 +1,115 @@
+"""Ports: what the engine needs from the outside world, as Protocols.
+
+In-memory fakes live in ``dialogs.memory``; real implementations in ``storage`` and ``nlu``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Protocol, Self
+
+from dialogs.contract import Address
+from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
+from dialogs.state import ConversationState
+from knowledge_base.schema import Category, Situation, Texts
+
+
+class KnowledgeBase(Protocol):
+    @property
+    def texts(self) -> Texts: ...
+
+    @property
+    def categories(self) -> Sequence[Category]: ...
+
+    def category(self, category_id: str) -> Category | None: ...
+
+    def situation(self, situation_id: str) -> Situation | None: ...
+
+    def situations_in(self, category_id: str) -> list[Situation]: ...
+
+    def category_of(self, situation_id: str) -> Category | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IntentScore:
+    intent: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    entity: str  # region | date | number
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """A ranked guess, best first; confidences are in [0, 1]."""
+
+    ranking: tuple[IntentScore, ...]
+    entities: tuple[Entity, ...] = ()
+
+    @property
+    def top(self) -> IntentScore | None:
+        return self.ranking[0] if self.ranking else None
+
+
+class IntentClassifier(Protocol):
+    async def classify(self, text: str) -> Classification: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    key: str
+    address: Address
+    state: ConversationState
+
+
+class SessionStore(Protocol):
+    async def load(self, key: str) -> ConversationState | None:
+        """The state, locked against other processes until the unit of work ends."""
+
+    async def save(
+        self, key: str, address: Address, state: ConversationState, idle_due_at: dt.datetime | None
+    ) -> None: ...
+
+    async def due_for_idle(
+        self, channel: str, now: dt.datetime, limit: int
+    ) -> list[StoredSession]:
+        """Sessions whose idle time is up, locked; others' locked rows are skipped."""
+
+
+class Recorder(Protocol):
+    async def conversation_opened(self, record: ConversationOpened) -> None: ...
+
+    async def conversation_changed(self, snapshot: ConversationSnapshot) -> None: ...
+
+    async def message(self, record: MessageRecord) -> None: ...
+
+    async def survey_answer(self, answer: SurveyAnswer) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One turn's writes, committed together or not at all."""
+
+    sessions: SessionStore
+    recorder: Recorder
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -1,0 +1,51 @@
+"""What the engine asks the recorder to keep: plain values, no ORM."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+MessageKind = Literal["text", "button", "command"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationOpened:
+    conversation_id: str
+    channel: str
+    user_id: str  # the channel's raw id; storage keeps only a keyed hash of it
+    started_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSnapshot:
+    """The conversation's metrics as they stand after a turn."""
+
+    conversation_id: str
+    situation_id: str | None
+    category_id: str | None
+    actions: int
+    not_understood: int
+    human_requested: bool
+    ended_at: dt.datetime | None
+    end_reason: str | None
+    last_step_id: str | None
+    survey_asked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    conversation_id: str
+    at: dt.datetime
+    kind: MessageKind
+    text: str  # storage masks personal data before writing it
+    intent: str | None
+    understood: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswer:
+    conversation_id: str
+    question: str  # csat | effort | answered | comment
+    value: str
+    at: dt.datetime

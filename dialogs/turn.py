@@ -1,0 +1,77 @@
+"""One turn of a conversation: the state being changed and everything it produces."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from dialogs.contract import Reply
+from dialogs.plan import personal_steps
+from dialogs.ports import KnowledgeBase
+from dialogs.records import ConversationOpened, SurveyAnswer
+from dialogs.screens import Screens
+from dialogs.state import ConversationState, EndReason
+from knowledge_base.schema import Situation, Step
+
+
+@dataclass
+class Turn:
+    kb: KnowledgeBase
+    state: ConversationState
+    now: dt.datetime
+    replies: list[Reply] = field(default_factory=list)
+    opened: list[ConversationOpened] = field(default_factory=list)
+    retired: list[ConversationState] = field(default_factory=list)
+    answers: list[SurveyAnswer] = field(default_factory=list)
+    intent: str | None = None
+    understood: bool = True
+    counts_as_action: bool = True
+
+    @property
+    def screens(self) -> Screens:
+        return Screens(self.kb.texts)
+
+    def say(self, *replies: Reply) -> None:
+        self.replies.extend(replies)
+
+    def misunderstood(self) -> None:
+        self.understood = False
+        self.state.not_understood += 1
+        self.state.misunderstood_streak += 1
+
+    @property
+    def situation(self) -> Situation | None:
+        sid = self.state.situation_id
+        return self.kb.situation(sid) if sid else None
+
+    def steps(self, state: ConversationState | None = None) -> list[Step]:
+        state = state or self.state
+        situation = self.kb.situation(state.situation_id) if state.situation_id else None
+        return personal_steps(situation, state.answers) if situation else []
+
+    def current_step(self) -> Step | None:
+        return self.step_of(self.state)
+
+    def step_of(self, state: ConversationState) -> Step | None:
+        """The plan step this state shows, if it is on one."""
+        if state.phase != "plan":
+            return None
+        steps = self.steps(state)
+        return steps[state.step_index] if 0 <= state.step_index < len(steps) else None
+
+    def record_answer(self, question: str, value: str, conversation_id: str = "") -> None:
+        cid = conversation_id or self.state.conversation_id
+        self.answers.append(SurveyAnswer(cid, question, value, self.now))
+
+    def restart_conversation(self, channel: str, user_id: str, reason: EndReason) -> None:
+        """Close the current conversation (no survey) and open a fresh one in the same turn."""
+        old = self.state
+        if old.ended_at is None:
+            old.end(self.now, reason)
+        old.survey_pending = None
+        old.closed = True
+        self.retired.append(old)
+        self.state = ConversationState.start(self.now, after=old)
+        self.opened.append(
+            ConversationOpened(self.state.conversation_id, channel, user_id, self.now)
+        )

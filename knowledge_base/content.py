@@ -1,0 +1,31 @@
+"""The loaded, validated knowledge base: an immutable snapshot the engine reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from knowledge_base.schema import Category, Situation, Texts
+
+
+@dataclass(frozen=True)
+class KnowledgeBaseContent:
+    texts: Texts
+    categories: Sequence[Category]
+    situations: Mapping[str, Situation]
+    version: str = field(default="")
+
+    def category(self, category_id: str) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    def situation(self, situation_id: str) -> Situation | None:
+        return self.situations.get(situation_id)
+
+    def situations_in(self, category_id: str) -> list[Situation]:
+        category = self.category(category_id)
+        if category is None:
+            return []
+        return [self.situations[s] for s in category.situations if s in self.situations]
+
+    def category_of(self, situation_id: str) -> Category | None:
+        return next((c for c in self.categories if situation_id in c.situations), None)
