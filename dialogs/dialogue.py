@@ -151,13 +151,13 @@ class Dialogue:
         if candidates:
             turn.say(turn.screens.situation_choice(texts.did_you_mean, candidates))
         elif turn.state.misunderstood_streak >= 2:
-            turn.say(turn.screens.with_menu(texts.fallback_repeated, turn.screens.operator_button()))
+            turn.say(
+                turn.screens.with_menu(texts.fallback_repeated, turn.screens.operator_button())
+            )
         else:
             navigation.fallback_menu(turn, texts.fallback)
 
-    def _suggestions(
-        self, turn: Turn, classification: Classification | None
-    ) -> list[Situation]:
+    def _suggestions(self, turn: Turn, classification: Classification | None) -> list[Situation]:
         if classification is None or turn.state.misunderstood_streak >= 2:
             return []
         found = []

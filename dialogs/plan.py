@@ -10,7 +10,7 @@ from knowledge_base.schema import Deadline, Situation, Step
 
 
 def applies(step: Step, answers: Mapping[str, str]) -> bool:
-    """A condition on a skipped question counts as met: better one step too many than one missed."""
+    """A condition on a skipped question counts as met: one step too many beats one missed."""
     return all(
         question_id not in answers or answers[question_id] in option_ids
         for question_id, option_ids in step.when.items()

@@ -97,8 +97,11 @@ class Recorder(Protocol):
 class UnitOfWork(Protocol):
     """One turn's writes, committed together or not at all."""
 
-    sessions: SessionStore
-    recorder: Recorder
+    @property
+    def sessions(self) -> SessionStore: ...
+
+    @property
+    def recorder(self) -> Recorder: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -107,14 +107,19 @@ class Screens:
         )
         rows = (
             (Button(self.labels.documents, payloads.DOCUMENTS), forward),
-            (Button(self.labels.all_steps, payloads.ALL_STEPS), Button(self.labels.back, payloads.BACK)),
+            (
+                Button(self.labels.all_steps, payloads.ALL_STEPS),
+                Button(self.labels.back, payloads.BACK),
+            ),
             (self.menu_button(),),
         )
         return Reply("\n".join(lines), rows, is_menu=True)
 
     def documents(self, step: Step) -> Reply:
         if step.documents:
-            text = "\n".join([f"{self.texts.label_documents}:", *(f"• {d}" for d in step.documents)])
+            text = "\n".join(
+                [f"{self.texts.label_documents}:", *(f"• {d}" for d in step.documents)]
+            )
         else:
             text = self.texts.no_documents
         return Reply(text, ((Button(self.labels.continue_plan, payloads.CONTINUE_PLAN),),))

@@ -30,10 +30,10 @@ def begin(turn: Turn, intro: str) -> None:
 def on_button(turn: Turn, question: str, value: str, token: str) -> bool:
     """Record a survey button; False if it belongs to no survey we know (a stale button)."""
     state = turn.state
-    if question not in ORDER or not _valid(question, value):
+    if not _valid(question, value):
         return False
     if state.survey_asked and token == payloads.conversation_token(state.conversation_id):
-        _accept(turn, question, value)
+        _accept(turn, ORDER[ORDER.index(question)], value)
         return True
     earlier = state.earlier_conversation_id
     if earlier and token == payloads.conversation_token(earlier):
@@ -76,16 +76,16 @@ def _valid(question: str, value: str) -> bool:
         return value in SCALE
     if question == "answered":
         return value in ANSWERED
-    return value == COMMENT_SKIP
+    return question == "comment" and value == COMMENT_SKIP
 
 
-def _accept(turn: Turn, question: str, value: str) -> None:
+def _accept(turn: Turn, question: SurveyQuestion, value: str) -> None:
     state = turn.state
     turn.counts_as_action = False
     if value != COMMENT_SKIP or question != "comment":
         turn.record_answer(question, value)
-    if question in ORDER and question not in state.survey_answered:
-        state.survey_answered.append(question)  # type: ignore[arg-type]
+    if question not in state.survey_answered:
+        state.survey_answered.append(question)
     remaining = [q for q in ORDER if q not in state.survey_answered]
     if remaining:
         state.survey_pending = remaining[0]

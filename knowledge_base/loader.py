@@ -107,8 +107,9 @@ def _check_situation(situation: Situation) -> list[str]:
         found.append("steps: коды шагов повторяются")
     for index, step in enumerate(situation.steps):
         for question_id, option_ids in step.when.items():
-            found += _check_condition(situation, f"steps[{index}].when.{question_id}",
-                                      question_id, option_ids)
+            found += _check_condition(
+                situation, f"steps[{index}].when.{question_id}", question_id, option_ids
+            )
     return found
 
 
@@ -135,7 +136,9 @@ def _cross_check(categories: Categories, situations: dict[str, Situation]) -> li
             if situation_id not in situations:
                 found.append(f"{where}: ситуации «{situation_id}» нет в папке situations")
             elif situation_id in listed:
-                found.append(f"{where}: ситуация «{situation_id}» уже есть в «{listed[situation_id]}»")
+                found.append(
+                    f"{where}: ситуация «{situation_id}» уже есть в «{listed[situation_id]}»"
+                )
             listed[situation_id] = category.id
     for situation in situations.values():
         label = f"situations/{situation.id}.yml"

@@ -40,7 +40,9 @@ class KeywordClassifier:
         size = len(self._vocabulary)
         logs = {
             intent: sum(
-                math.log((counts[w] + self._smoothing) / (self._totals[intent] + self._smoothing * size))
+                math.log(
+                    (counts[w] + self._smoothing) / (self._totals[intent] + self._smoothing * size)
+                )
                 for w in known
             )
             for intent, counts in self._counts.items()

@@ -1,0 +1,26 @@
+"""Replies as terminal text: buttons become numbered choices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dialogs.contract import Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    text: str
+    choices: tuple[str, ...]  # payloads; choice N is choices[N - 1]
+
+
+def render(replies: Sequence[Reply]) -> Screen:
+    blocks: list[str] = []
+    choices: list[str] = []
+    for reply in replies:
+        lines = [reply.text]
+        for button in reply.all_buttons:
+            choices.append(button.payload)
+            lines.append(f"  {len(choices)}) {button.label}")
+        blocks.append("\n".join(lines))
+    return Screen("\n\n".join(blocks), tuple(choices))

@@ -1,0 +1,33 @@
+"""All settings, from the environment (or a .env file). Loaded only in the composition root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///lifebot.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///file.db or postgresql+asyncpg://…",
+    )
+    knowledge_base_path: Path | None = Field(
+        default=None, description="Folder with texts.yml, categories.yml and situations/"
+    )
+    idle_survey_minutes: float = Field(
+        default=15, gt=0, description="Minutes of silence after which the survey is sent"
+    )
+    idle_check_seconds: float = Field(
+        default=30, gt=0, description="How often idle conversations are looked for"
+    )
+    pseudonym_secret: SecretStr | None = Field(
+        default=None,
+        description="Key for pseudonymous citizen ids; if unset, generated once and kept in the database",
+    )
+    nlu_accept_threshold: float = Field(default=0.55, ge=0, le=1)
+    nlu_suggest_threshold: float = Field(default=0.25, ge=0, le=1)
+    log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR")

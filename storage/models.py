@@ -1,0 +1,123 @@
+"""ORM tables. Repositories map them to plain data objects; rows never leave ``storage``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar, cast
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import BigId, UtcDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UtcDateTime}
+
+
+class Citizen(Base):
+    """A pseudonymous citizen: a keyed hash of the channel's id, never the id itself."""
+
+    __tablename__ = "citizens"
+    __table_args__ = (UniqueConstraint("channel", "pseudonym"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    pseudonym: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_started_at", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    citizen_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("citizens.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    situation_id: Mapped[str | None] = mapped_column(String(32))
+    category_id: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    actions: Mapped[int] = mapped_column(Integer, default=0)
+    not_understood: Mapped[int] = mapped_column(Integer, default=0)
+    human_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_step_id: Mapped[str | None] = mapped_column(String(32))
+    survey_asked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Message(Base):
+    """What a citizen sent, with personal data masked before it is written."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime]
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(32))
+    understood: Mapped[bool] = mapped_column(Boolean)
+
+
+class SurveyAnswer(Base):
+    __tablename__ = "survey_answers"
+    __table_args__ = (UniqueConstraint("conversation_id", "question"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    question: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(Text)
+    answered_at: Mapped[dt.datetime]
+
+
+class DialogSession(Base):
+    """The conversation state shared by every process serving the bot."""
+
+    __tablename__ = "dialog_sessions"
+    __table_args__ = (Index("ix_dialog_sessions_idle", "channel", "idle_due_at"),)
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))  # needed to send the idle survey
+    state: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime]
+    idle_due_at: Mapped[dt.datetime | None]
+
+
+class AppSecret(Base):
+    """Secrets generated on first run when none is configured (the embedded default)."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
+def table_of(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)

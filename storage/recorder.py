@@ -1,0 +1,92 @@
+"""The recorder port in SQL: conversations, masked messages and survey answers."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
+from storage import models
+from storage.masking import mask_personal_data
+from storage.models import table_of
+from storage.pseudonyms import Pseudonymizer
+from storage.upsert import upsert
+
+
+class SqlRecorder:
+    def __init__(self, session: AsyncSession, pseudonymizer: Pseudonymizer) -> None:
+        self._session = session
+        self._pseudonymizer = pseudonymizer
+
+    async def conversation_opened(self, record: ConversationOpened) -> None:
+        citizen_id = await self._citizen_id(record)
+        self._session.add(
+            models.Conversation(
+                id=record.conversation_id,
+                citizen_id=citizen_id,
+                channel=record.channel,
+                started_at=record.started_at,
+                actions=0,
+                not_understood=0,
+                human_requested=False,
+                survey_asked=False,
+            )
+        )
+        await self._session.flush()
+
+    async def _citizen_id(self, record: ConversationOpened) -> int:
+        pseudonym = self._pseudonymizer.pseudonym(record.channel, record.user_id)
+        values = {
+            "channel": record.channel,
+            "pseudonym": pseudonym,
+            "created_at": record.started_at,
+        }
+        keys = ["channel", "pseudonym"]
+        await upsert(self._session, table_of(models.Citizen), values, keys, update=False)
+        found = await self._session.scalar(
+            select(models.Citizen.id).where(
+                models.Citizen.channel == record.channel, models.Citizen.pseudonym == pseudonym
+            )
+        )
+        if found is None:
+            raise RuntimeError("citizen row vanished after insert")
+        return found
+
+    async def conversation_changed(self, snapshot: ConversationSnapshot) -> None:
+        await self._session.execute(
+            update(models.Conversation)
+            .where(models.Conversation.id == snapshot.conversation_id)
+            .values(
+                situation_id=snapshot.situation_id,
+                category_id=snapshot.category_id,
+                actions=snapshot.actions,
+                not_understood=snapshot.not_understood,
+                human_requested=snapshot.human_requested,
+                ended_at=snapshot.ended_at,
+                end_reason=snapshot.end_reason,
+                last_step_id=snapshot.last_step_id,
+                survey_asked=snapshot.survey_asked,
+            )
+        )
+
+    async def message(self, record: MessageRecord) -> None:
+        self._session.add(
+            models.Message(
+                conversation_id=record.conversation_id,
+                at=record.at,
+                kind=record.kind,
+                text=mask_personal_data(record.text),
+                intent=record.intent,
+                understood=record.understood,
+            )
+        )
+
+    async def survey_answer(self, answer: SurveyAnswer) -> None:
+        values = {
+            "conversation_id": answer.conversation_id,
+            "question": answer.question,
+            "value": mask_personal_data(answer.value),
+            "answered_at": answer.at,
+        }
+        keys = ["conversation_id", "question"]
+        await upsert(self._session, table_of(models.SurveyAnswer), values, keys)

@@ -1,0 +1,67 @@
+"""The session-store port in SQL: state survives restarts and is shared by every process."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.contract import Address
+from dialogs.ports import StoredSession
+from dialogs.state import ConversationState
+from storage.models import DialogSession, table_of
+from storage.pseudonyms import Pseudonymizer
+from storage.upsert import upsert
+
+
+class SqlSessionStore:
+    """Rows are keyed by a pseudonym of the session key: the raw channel id is kept only as
+    ``chat_id``, which sending the idle survey needs."""
+
+    def __init__(self, session: AsyncSession, pseudonymizer: Pseudonymizer) -> None:
+        self._session = session
+        self._pseudonymizer = pseudonymizer
+
+    def _row_key(self, key: str) -> str:
+        return self._pseudonymizer.pseudonym("session", key)
+
+    async def load(self, key: str) -> ConversationState | None:
+        # FOR UPDATE: another process handling the same citizen waits for this turn to commit.
+        row_key = self._row_key(key)
+        query = select(DialogSession.state).where(DialogSession.key == row_key).with_for_update()
+        data = await self._session.scalar(query)
+        return ConversationState.model_validate_json(data) if data else None
+
+    async def save(
+        self, key: str, address: Address, state: ConversationState, idle_due_at: dt.datetime | None
+    ) -> None:
+        values = {
+            "key": self._row_key(key),
+            "channel": address.channel,
+            "chat_id": address.chat_id,
+            "state": state.model_dump_json(),
+            "updated_at": state.last_event_at,
+            "idle_due_at": idle_due_at,
+        }
+        await upsert(self._session, table_of(DialogSession), values, ["key"])
+
+    async def due_for_idle(
+        self, channel: str, now: dt.datetime, limit: int
+    ) -> list[StoredSession]:
+        query = (
+            select(DialogSession)
+            .where(DialogSession.channel == channel, DialogSession.idle_due_at <= now)
+            .order_by(DialogSession.idle_due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # each replica takes different sessions
+        )
+        rows = (await self._session.scalars(query)).all()
+        return [
+            StoredSession(
+                row.key,
+                Address(row.channel, row.chat_id),
+                ConversationState.model_validate_json(row.state),
+            )
+            for row in rows
+        ]

@@ -1,0 +1,57 @@
+"""A test driver that talks to the engine the way a citizen would: text and button labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dialogs.contract import Button, IncomingEvent, Reply
+from dialogs.engine import DialogEngine
+
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+class Chat:
+    def __init__(
+        self, engine: DialogEngine, user: str = "citizen-1", channel: str = "test"
+    ) -> None:
+        self.engine = engine
+        self.user = user
+        self.channel = channel
+        self.now = START
+        self.replies: list[Reply] = []
+
+    def tick(self, seconds: float = 5) -> dt.datetime:
+        self.now += dt.timedelta(seconds=seconds)
+        return self.now
+
+    async def say(self, text: str) -> list[Reply]:
+        event = IncomingEvent(self.channel, self.user, f"chat-{self.user}", self.tick(), text=text)
+        self.replies = await self.engine.handle(event)
+        return self.replies
+
+    async def press(self, label: str) -> list[Reply]:
+        """Press the button with this label (or label start) among the last replies."""
+        return await self.press_payload(self.button(label).payload)
+
+    async def press_payload(self, payload: str) -> list[Reply]:
+        event = IncomingEvent(
+            self.channel, self.user, f"chat-{self.user}", self.tick(), payload=payload
+        )
+        self.replies = await self.engine.handle(event)
+        return self.replies
+
+    def button(self, label: str) -> Button:
+        for reply in reversed(self.replies):
+            for button in reply.all_buttons:
+                if button.label == label or button.label.startswith(label):
+                    return button
+        shown = [b.label for r in self.replies for b in r.all_buttons]
+        raise AssertionError(f"no button {label!r}; shown: {shown}")
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(reply.text for reply in self.replies)
+
+    @property
+    def labels(self) -> list[str]:
+        return [b.label for r in self.replies for b in r.all_buttons]

@@ -1,0 +1,64 @@
+"""``lifebot chat`` as a person uses it: numbered choices, scripted through a pipe."""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from bots.console.runner import ConsoleChat
+from dialogs.engine import DialogEngine
+
+LIFEBOT = str(Path(sys.executable).parent / "lifebot")
+
+
+async def test_numbers_pick_buttons_in_process(memory_chat: object) -> None:
+    engine: DialogEngine = memory_chat.engine  # type: ignore[attr-defined]
+    script = io.StringIO("1\n1\n01.03.2026\n")
+    out = io.StringIO()
+    await ConsoleChat(engine, "me", script, out, clock=lambda: _now()).run()
+    transcript = out.getvalue()
+    assert "  1) Семья и дети" in transcript
+    assert "  1) Рождение ребёнка" in transcript
+    assert "Когда родился ребёнок?" in transcript
+    assert "Вы состоите в браке" in transcript
+
+
+def _now():  # type: ignore[no-untyped-def]
+    from tests.chat import START
+
+    return START
+
+
+def test_lifebot_chat_script_reaches_the_database(tmp_path: Path) -> None:
+    script = "\n".join([
+        "у меня родилась дочка",
+        "01.03.2026",
+        "1", "1", "1",            # married, employed, income below minimum
+        "2", "/menu", "6", "2",   # start the plan, then look at tax deduction…
+        "/start child_birth", "вчера", "2", "2", "2",
+        "1", "1", "1", "1", "1", "1", "1", "1", "1",
+        "5", "5", "1", "Спасибо, всё ясно",
+    ]) + "\n"  # fmt: skip
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
+    result = subprocess.run(
+        [LIFEBOT, "chat"], input=script, capture_output=True, text=True, env=env,
+        cwd=tmp_path, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    transcript = result.stdout
+    assert "Здравствуйте" in transcript
+    assert "Рождение ребёнка. Шагов в плане:" in transcript
+    assert "Насколько вы довольны?" in transcript
+    assert "Спасибо! Ваши ответы помогут сделать сервис лучше." in transcript
+    assert "Traceback" not in result.stderr
+
+    with sqlite3.connect(tmp_path / "chat.db") as db:
+        answers = dict(db.execute("SELECT question, value FROM survey_answers").fetchall())
+        situations = [r[0] for r in db.execute("SELECT situation_id FROM conversations")]
+    assert answers == {"csat": "5", "effort": "5", "answered": "yes",
+                       "comment": "Спасибо, всё ясно"}  # fmt: skip
+    assert "child_birth" in situations

@@ -1,0 +1,116 @@
+"""The knowledge base loads whole or not at all, and says exactly what is wrong and where."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dialogs.errors import KnowledgeBaseError
+from knowledge_base.content import KnowledgeBaseContent
+from knowledge_base.loader import load_knowledge_base
+
+SITUATIONS = {
+    "child_birth", "large_family", "kindergarten", "school", "higher_education", "marriage",
+    "divorce", "passport", "travel_abroad", "relocation", "home_purchase", "house_construction",
+    "car_ownership", "job_loss", "retirement", "disability", "low_income", "bereavement",
+    "military_service", "business_start", "healthcare", "tax_deduction", "elderly_care",
+    "lost_documents",
+}  # fmt: skip
+
+
+def test_the_shipped_content_has_the_24_situations(kb: KnowledgeBaseContent) -> None:
+    assert set(kb.situations) == SITUATIONS
+    assert {c.id for c in kb.categories} == {
+        "family", "housing", "work", "social", "documents", "business"
+    }  # fmt: skip
+
+
+def test_every_situation_is_complete_for_a_citizen(kb: KnowledgeBaseContent) -> None:
+    for situation in kb.situations.values():
+        assert 1 <= len(situation.questions) <= 4, situation.id
+        assert situation.sources, situation.id
+        for step in situation.steps:
+            assert step.where, step.id
+            assert all((step.cost, step.duration, step.what)), step.id
+
+
+def test_sensitive_situations_open_with_sympathy(kb: KnowledgeBaseContent) -> None:
+    for situation_id in ("bereavement", "disability", "job_loss"):
+        assert kb.situations[situation_id].sympathy, situation_id
+
+
+def _problems(root: Path) -> list[str]:
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(root)
+    return list(caught.value.problems)
+
+
+def test_broken_yaml_names_the_file_and_the_line(content_copy: Path) -> None:
+    path = content_copy / "situations" / "divorce.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n  bad: [unclosed\n", encoding="utf-8")
+    (problem,) = _problems(content_copy)
+    assert problem.startswith("situations/divorce.yml: строка ")
+    assert "ошибка YAML" in problem
+
+
+def test_a_missing_field_is_named(content_copy: Path) -> None:
+    path = content_copy / "situations" / "passport.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\ntitle:", "\nheadline:", 1), encoding="utf-8")
+    problems = _problems(content_copy)
+    assert "situations/passport.yml: title: поле обязательно, но его нет" in problems
+    assert "situations/passport.yml: headline: такого поля нет в схеме (опечатка?)" in problems
+
+
+def test_a_wrong_value_deep_inside_is_named_with_its_path(content_copy: Path) -> None:
+    path = content_copy / "situations" / "child_birth.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("      months: 1\n", "      months: месяц\n", 1), encoding="utf-8"
+    )
+    assert _problems(content_copy) == [
+        "situations/child_birth.yml: steps[0].deadline.months: ожидается целое число"
+    ]
+
+
+def test_a_condition_on_an_unknown_answer_is_caught(content_copy: Path) -> None:
+    path = content_copy / "situations" / "child_birth.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("married: [not_married]", "married: [divorced]"), encoding="utf-8"
+    )
+    assert _problems(content_copy) == [
+        "situations/child_birth.yml: steps[1].when.married: "
+        "у вопроса «married» нет варианта «divorced»"
+    ]
+
+
+def test_unknown_related_situation_and_id_mismatch(content_copy: Path) -> None:
+    path = content_copy / "situations" / "child_birth.yml"
+    text = path.read_text(encoding="utf-8").replace("related: [", "related: [moon_landing, ")
+    path.write_text(text, encoding="utf-8")
+    (content_copy / "situations" / "school.yml").rename(content_copy / "situations" / "skool.yml")
+    problems = _problems(content_copy)
+    assert "situations/child_birth.yml: related: ситуации «moon_landing» нет" in problems
+    assert any(p.startswith("situations/skool.yml: id: код «school»") for p in problems)
+
+
+def test_several_broken_files_are_all_reported_and_nothing_is_loaded(content_copy: Path) -> None:
+    (content_copy / "texts.yml").write_text("greeting: [\n", encoding="utf-8")
+    (content_copy / "situations" / "marriage.yml").write_text("- a list\n", encoding="utf-8")
+    problems = _problems(content_copy)
+    assert any(p.startswith("texts.yml:") for p in problems)
+    assert any(p.startswith("situations/marriage.yml: (весь файл)") for p in problems)
+
+
+def test_an_unquoted_colon_gets_a_hint(content_copy: Path) -> None:
+    path = content_copy / "situations" / "child_birth.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("- паспорта родителей\n", "- паспорта: обоих родителей\n", 1),
+        encoding="utf-8",
+    )
+    (problem,) = _problems(content_copy)
+    assert problem.startswith("situations/child_birth.yml: steps[0].documents[1]: ожидается текст")
+    assert "в кавычки" in problem
