@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     )
     pseudonym_secret: SecretStr | None = Field(
         default=None,
-        description="Key for pseudonymous citizen ids; if unset, generated once and kept in the database",
+        description="Key for pseudonymous citizen ids; if unset, generated and kept in the DB",
     )
     nlu_accept_threshold: float = Field(default=0.55, ge=0, le=1)
     nlu_suggest_threshold: float = Field(default=0.25, ge=0, le=1)

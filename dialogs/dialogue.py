@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dialogs import navigation, payloads, survey
-from dialogs.contract import IncomingEvent
+from dialogs.contract import IncomingEvent, Reply
 from dialogs.ports import Classification, IntentClassifier
 from dialogs.turn import Turn
 from knowledge_base.schema import Situation
@@ -79,9 +79,12 @@ class Dialogue:
             if turn.state.actions > 0:
                 turn.restart_conversation(event.channel, event.user_id, "restart")
             greeting = texts.greeting if command == "start" else texts.restart
-            navigation.main_menu(turn, f"{greeting}\n\n{texts.menu_prompt}")
-            if argument.strip() and turn.kb.situation(argument.strip()):
-                navigation.open_situation(turn, argument.strip())  # deep link
+            deep_link = argument.strip()
+            if turn.kb.situation(deep_link) is not None:  # «/start child_birth»
+                turn.say(Reply(greeting))
+                navigation.open_situation(turn, deep_link)
+            else:
+                navigation.main_menu(turn, f"{greeting}\n\n{texts.menu_prompt}")
             return
         self._leave_survey(turn)
         if command == "menu":

@@ -196,9 +196,7 @@ def _back(turn: Turn) -> None:
 
 
 def finish_plan(turn: Turn) -> None:
-    situation = turn.situation
-    related = [turn.kb.situation(r) for r in situation.related] if situation else []
-    turn.say(turn.screens.finished([s for s in related if s is not None]))
+    turn.say(turn.screens.finished(turn.related()))
     turn.state.end(turn.now, "plan_finished")
     survey.begin(turn, turn.kb.texts.survey_intro)
 

@@ -125,11 +125,16 @@ class Screens:
         return Reply(text, ((Button(self.labels.continue_plan, payloads.CONTINUE_PLAN),),))
 
     def finished(self, related: Sequence[Situation]) -> Reply:
+        """Related situations are named here and offered as buttons after the survey,
+        so that the survey's buttons are the only ones on screen."""
         if not related:
             return Reply(self.texts.plan_finished)
-        text = f"{self.texts.plan_finished}\n\n{self.texts.related_intro}"
+        names = "\n".join(f"• {s.title}" for s in related)
+        return Reply(f"{self.texts.plan_finished}\n\n{self.texts.related_intro}\n{names}")
+
+    def survey_thanks(self, related: Sequence[Situation]) -> Reply:
         buttons = [Button(s.title, payloads.situation(s.id)) for s in related]
-        return Reply(text, _rows(buttons))
+        return Reply(self.texts.survey_thanks, (*_rows(buttons), (self.menu_button(),)))
 
     # Survey
     def survey_question(

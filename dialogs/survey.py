@@ -93,4 +93,4 @@ def _accept(turn: Turn, question: SurveyQuestion, value: str) -> None:
         return
     state.survey_pending = None
     state.closed = True
-    turn.say(turn.screens.with_menu(turn.kb.texts.survey_thanks))
+    turn.say(turn.screens.survey_thanks(turn.related()))

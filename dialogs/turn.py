@@ -44,6 +44,11 @@ class Turn:
         sid = self.state.situation_id
         return self.kb.situation(sid) if sid else None
 
+    def related(self) -> list[Situation]:
+        situation = self.situation
+        found = [self.kb.situation(r) for r in situation.related] if situation else []
+        return [s for s in found if s is not None]
+
     def steps(self, state: ConversationState | None = None) -> list[Step]:
         state = state or self.state
         situation = self.kb.situation(state.situation_id) if state.situation_id else None

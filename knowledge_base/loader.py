@@ -26,9 +26,11 @@ def load_knowledge_base(root: Path = CONTENT_DIR) -> KnowledgeBaseContent:
     found: list[str] = []
     texts = _load_model(root, root / "texts.yml", Texts, found)
     categories = _load_model(root, root / "categories.yml", Categories, found)
-    situations = _load_situations(root, found)
+    broken: set[str] = set()
+    situations = _load_situations(root, found, broken)
     if categories is not None:
-        found += _cross_check(categories, situations)
+        # A broken file is reported once, not again by every reference to it.
+        found += _cross_check(categories, situations, broken)
     if found or texts is None or categories is None:
         raise KnowledgeBaseError(found)
     return KnowledgeBaseContent(
@@ -39,7 +41,7 @@ def load_knowledge_base(root: Path = CONTENT_DIR) -> KnowledgeBaseContent:
     )
 
 
-def _load_situations(root: Path, found: list[str]) -> dict[str, Situation]:
+def _load_situations(root: Path, found: list[str], broken: set[str]) -> dict[str, Situation]:
     folder = root / "situations"
     files = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
     if not files:
@@ -48,6 +50,7 @@ def _load_situations(root: Path, found: list[str]) -> dict[str, Situation]:
     for path in files:
         situation = _load_model(root, path, Situation, found)
         if situation is None:
+            broken.add(path.stem)
             continue
         if situation.id != path.stem:
             found.append(
@@ -127,13 +130,17 @@ def _check_condition(
     ]
 
 
-def _cross_check(categories: Categories, situations: dict[str, Situation]) -> list[str]:
+def _cross_check(
+    categories: Categories, situations: dict[str, Situation], broken: set[str]
+) -> list[str]:
     found = []
     listed: dict[str, str] = {}
     for index, category in enumerate(categories.categories):
         for situation_id in category.situations:
             where = f"categories.yml: categories[{index}].situations"
-            if situation_id not in situations:
+            if situation_id in broken:
+                pass
+            elif situation_id not in situations:
                 found.append(f"{where}: ситуации «{situation_id}» нет в папке situations")
             elif situation_id in listed:
                 found.append(
@@ -148,7 +155,7 @@ def _cross_check(categories: Categories, situations: dict[str, Situation]) -> li
                 f"«{situation.category}» в categories.yml"
             )
         for related in situation.related:
-            if related not in situations:
+            if related not in situations and related not in broken:
                 found.append(f"{label}: related: ситуации «{related}» нет")
     return found
 

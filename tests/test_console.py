@@ -37,11 +37,13 @@ def test_lifebot_chat_script_reaches_the_database(tmp_path: Path) -> None:
     script = "\n".join([
         "у меня родилась дочка",
         "01.03.2026",
-        "1", "1", "1",            # married, employed, income below minimum
-        "2", "/menu", "6", "2",   # start the plan, then look at tax deduction…
-        "/start child_birth", "вчера", "2", "2", "2",
-        "1", "1", "1", "1", "1", "1", "1", "1", "1",
-        "5", "5", "1", "Спасибо, всё ясно",
+        "1", "1", "2",            # married, employed, income above the minimum: the plan
+        "/menu", "6", "2",        # a look at the tax deduction…
+        "/start child_birth",     # …and back to the birth from the start
+        "вчера", "2", "2", "2",   # not married, not employed, income above: 5 steps
+        "1", "1", "1",            # step 1, its documents, back to step 1
+        "2", "2", "2", "2", "2",  # steps 2–5, then «Готово»
+        "5", "4", "1", "Спасибо, всё ясно",
     ]) + "\n"  # fmt: skip
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
     result = subprocess.run(
@@ -51,7 +53,9 @@ def test_lifebot_chat_script_reaches_the_database(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     transcript = result.stdout
     assert "Здравствуйте" in transcript
-    assert "Рождение ребёнка. Шагов в плане:" in transcript
+    assert "Рождение ребёнка. Шагов в плане: 6." in transcript
+    assert "Рождение ребёнка. Шагов в плане: 5." in transcript
+    assert "Шаг 5 из 5. Пропишите ребёнка по месту жительства" in transcript
     assert "Насколько вы довольны?" in transcript
     assert "Спасибо! Ваши ответы помогут сделать сервис лучше." in transcript
     assert "Traceback" not in result.stderr
@@ -59,6 +63,6 @@ def test_lifebot_chat_script_reaches_the_database(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "chat.db") as db:
         answers = dict(db.execute("SELECT question, value FROM survey_answers").fetchall())
         situations = [r[0] for r in db.execute("SELECT situation_id FROM conversations")]
-    assert answers == {"csat": "5", "effort": "5", "answered": "yes",
+    assert answers == {"csat": "5", "effort": "4", "answered": "yes",
                        "comment": "Спасибо, всё ясно"}  # fmt: skip
     assert "child_birth" in situations
