@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 
 import typer
+from pydantic import ValidationError
 
 from bots.composition import build_assistant
 from bots.console.runner import ConsoleChat
@@ -24,10 +25,21 @@ def _fail(error: Exception) -> None:
     raise typer.Exit(code=1)
 
 
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
+        )
+        typer.secho(f"Ошибка в настройках: {problems}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Создать или обновить таблицы (alembic upgrade head)."""
-    settings = Settings()
+    settings = _settings()
     try:
         upgrade(settings.database_url)
     except (LifebotError, OSError) as error:
@@ -40,14 +52,14 @@ def chat(
     user: str = typer.Option("local", help="Кто пишет: от этого зависит, чей разговор продолжить"),
 ) -> None:
     """Поговорить с помощником в терминале (кнопки — нумерованные варианты)."""
-    settings = Settings()
+    settings = _settings()
     try:
         upgrade(settings.database_url)  # the embedded default must work on a fresh machine
         asyncio.run(_chat(settings, user))
     except LifebotError as error:
         _fail(error)
     except KeyboardInterrupt:
-        typer.echo("\nДо свидания!")
+        typer.echo("")
 
 
 async def _chat(settings: Settings, user: str) -> None:

@@ -11,25 +11,18 @@ from dialogs.contract import Address
 from dialogs.ports import StoredSession
 from dialogs.state import ConversationState
 from storage.models import DialogSession, table_of
-from storage.pseudonyms import Pseudonymizer
 from storage.upsert import upsert
 
 
 class SqlSessionStore:
-    """Rows are keyed by a pseudonym of the session key: the raw channel id is kept only as
-    ``chat_id``, which sending the idle survey needs."""
+    """The only table that keeps a channel's raw ids: replying (the idle survey) needs them."""
 
-    def __init__(self, session: AsyncSession, pseudonymizer: Pseudonymizer) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._pseudonymizer = pseudonymizer
-
-    def _row_key(self, key: str) -> str:
-        return self._pseudonymizer.pseudonym("session", key)
 
     async def load(self, key: str) -> ConversationState | None:
         # FOR UPDATE: another process handling the same citizen waits for this turn to commit.
-        row_key = self._row_key(key)
-        query = select(DialogSession.state).where(DialogSession.key == row_key).with_for_update()
+        query = select(DialogSession.state).where(DialogSession.key == key).with_for_update()
         data = await self._session.scalar(query)
         return ConversationState.model_validate_json(data) if data else None
 
@@ -37,7 +30,7 @@ class SqlSessionStore:
         self, key: str, address: Address, state: ConversationState, idle_due_at: dt.datetime | None
     ) -> None:
         values = {
-            "key": self._row_key(key),
+            "key": key,
             "channel": address.channel,
             "chat_id": address.chat_id,
             "state": state.model_dump_json(),

@@ -27,7 +27,7 @@ class SqlUnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._session = self._factory()
-        self.sessions = SqlSessionStore(self._session, self._pseudonymizer)
+        self.sessions = SqlSessionStore(self._session)
         self.recorder = SqlRecorder(self._session, self._pseudonymizer)
         return self
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dialogs.engine import DialogEngine
 from dialogs.memory import MemoryDatabase
+from dialogs.ports import Classification, IntentScore
+from knowledge_base.content import KnowledgeBaseContent
 from tests.chat import Chat
 from tests.conftest import IDLE
 
@@ -259,3 +262,41 @@ async def test_restart_opens_a_new_conversation(memory_chat: Chat, memory: Memor
     first, second = memory.conversations.values()
     assert first.end_reason == "restart"
     assert second.ended_at is None
+
+
+class FixedClassifier:
+    """A classifier that is unsure between three situations, whatever is written."""
+
+    async def classify(self, text: str) -> Classification:
+        return Classification(
+            ranking=(
+                IntentScore("passport", 0.4),
+                IntentScore("lost_documents", 0.35),
+                IntentScore("travel_abroad", 0.3),
+                IntentScore("greet", 0.2),
+            )
+        )
+
+
+async def test_an_unsure_guess_asks_did_you_mean(
+    kb: KnowledgeBaseContent, memory: MemoryDatabase
+) -> None:
+    engine = DialogEngine(kb, FixedClassifier(), memory.units)
+    chat = Chat(engine)
+    await chat.say("документ какой-то нужен")
+    assert "Вы имели в виду" in chat.text
+    assert chat.labels[:3] == [
+        kb.situations["passport"].title,
+        kb.situations["lost_documents"].title,
+        kb.situations["travel_abroad"].title,
+    ]
+    await chat.press(kb.situations["lost_documents"].title)
+    assert kb.situations["lost_documents"].questions[0].text in chat.text
+
+
+async def test_help_and_deep_link(memory_chat: Chat) -> None:
+    await memory_chat.say("/help")
+    assert "/restart" in memory_chat.text
+    await memory_chat.say("/start job_loss")
+    assert "Когда вас уволили?" in memory_chat.text
+    assert memory_chat.replies[0].text.startswith("Здравствуйте")

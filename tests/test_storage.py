@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import uuid
 from pathlib import Path
@@ -26,7 +27,7 @@ from storage.migrate import downgrade, upgrade
 from storage.pseudonyms import Pseudonymizer
 from storage.uow import SqlUnits
 from tests.chat import START, Chat
-from tests.conftest import SECRET
+from tests.conftest import IDLE, SECRET
 
 TABLES = {"citizens", "conversations", "messages", "survey_answers", "dialog_sessions",
           "app_secrets", "alembic_version"}  # fmt: skip
@@ -122,7 +123,33 @@ async def test_raw_channel_ids_are_stored_only_where_replies_need_them(
         for table in models.Base.metadata.sorted_tables:
             for row in (await session.execute(select(table))).all():
                 found += [(table.name, v) for v in row if "777000" in str(v)]
-    assert found == [("dialog_sessions", "chat-telegram-user-777000")]
+    assert found == [
+        ("dialog_sessions", "test:telegram-user-777000"),
+        ("dialog_sessions", "chat-telegram-user-777000"),
+    ]
+
+
+async def test_the_idle_survey_is_sent_once_and_answered_later(
+    sql_chat: Chat, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await sql_chat.say("/start child_birth")
+    later = sql_chat.now + IDLE + dt.timedelta(seconds=1)
+    (outgoing,) = await sql_chat.engine.sweep_idle("test", later)
+    assert outgoing.address.chat_id == "chat-citizen-1"
+    for minutes in (1, 20, 60):
+        moment = later + dt.timedelta(minutes=minutes)
+        assert await sql_chat.engine.sweep_idle("test", moment) == []
+    sql_chat.replies = list(outgoing.replies)
+    sql_chat.now = later + dt.timedelta(hours=2)
+    await sql_chat.press("3")
+    assert "Спасибо!" in sql_chat.text
+    async with sessions() as session:
+        idle = await session.scalar(
+            select(models.Conversation).where(models.Conversation.end_reason == "idle")
+        )
+        answers = (await session.scalars(select(models.SurveyAnswer))).all()
+    assert idle is not None
+    assert [(a.conversation_id, a.question, a.value) for a in answers] == [(idle.id, "csat", "3")]
 
 
 async def test_a_database_failure_reaches_the_citizen_as_the_apology(
