@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,20 +55,12 @@ class SqlRecorder:
         return found
 
     async def conversation_changed(self, snapshot: ConversationSnapshot) -> None:
+        changes = asdict(snapshot)
+        conversation_id = changes.pop("conversation_id")
         await self._session.execute(
             update(models.Conversation)
-            .where(models.Conversation.id == snapshot.conversation_id)
-            .values(
-                situation_id=snapshot.situation_id,
-                category_id=snapshot.category_id,
-                actions=snapshot.actions,
-                not_understood=snapshot.not_understood,
-                human_requested=snapshot.human_requested,
-                ended_at=snapshot.ended_at,
-                end_reason=snapshot.end_reason,
-                last_step_id=snapshot.last_step_id,
-                survey_asked=snapshot.survey_asked,
-            )
+            .where(models.Conversation.id == conversation_id)
+            .values(**changes)
         )
 
     async def message(self, record: MessageRecord) -> None:
