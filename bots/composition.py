@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.settings import Settings
 from dialogs.dialogue import UnderstandingPolicy
 from dialogs.engine import DialogEngine, EngineConfig
+from dialogs.errors import ConfigurationError
+from dialogs.ports import IntentClassifier, KnowledgeBase
 from knowledge_base import CONTENT_DIR
 from knowledge_base.loader import load_knowledge_base
-from nlu.keyword import KeywordClassifier
+from nlu.embedded import EmbeddedClassifier, load_or_train
+from nlu.entities import EntityExtractor
 from nlu.training_data import training_examples
 from storage.database import create_engine, session_factory
 from storage.pseudonyms import Pseudonymizer, stored_secret
 from storage.uow import SqlUnits
+
+
+class Closable(Protocol):
+    async def close(self) -> None: ...
 
 
 @dataclass
@@ -25,15 +34,50 @@ class Assistant:
     engine: DialogEngine
     database: AsyncEngine
     settings: Settings
+    closers: list[Closable] = field(default_factory=list)
 
     async def close(self) -> None:
+        for closer in self.closers:
+            await closer.close()
         await self.database.dispose()
+
+
+def nlu_cache_dir(settings: Settings) -> Path:
+    return settings.nlu_cache_dir or Path.home() / ".cache" / "lifebot"
+
+
+def build_embedded_classifier(settings: Settings, knowledge: KnowledgeBase) -> EmbeddedClassifier:
+    model = load_or_train(training_examples(knowledge), nlu_cache_dir(settings))
+    return EmbeddedClassifier(model, EntityExtractor.from_rasa_data())
+
+
+def build_classifier(
+    settings: Settings, knowledge: KnowledgeBase
+) -> tuple[IntentClassifier, list[Closable]]:
+    """The configured classifier, and what must be closed with it."""
+    embedded = build_embedded_classifier(settings, knowledge)
+    if settings.nlu_backend == "embedded":
+        return embedded, []
+    if not settings.rasa_url:
+        raise ConfigurationError("NLU_BACKEND=rasa: укажите адрес сервера в RASA_URL")
+    try:
+        from nlu.rasa import RasaClassifier
+    except ImportError as error:
+        raise ConfigurationError(
+            "NLU_BACKEND=rasa: установите дополнение: pip install 'lifebot[rasa]'"
+        ) from error
+    rasa = RasaClassifier(settings.rasa_url, embedded, timeout=settings.rasa_timeout_seconds)
+    return rasa, [rasa]
+
+
+def load_content(settings: Settings) -> KnowledgeBase:
+    return load_knowledge_base(settings.knowledge_base_path or CONTENT_DIR)
 
 
 async def build_assistant(settings: Settings) -> Assistant:
     logging.basicConfig(level=settings.log_level.upper())
-    knowledge = load_knowledge_base(settings.knowledge_base_path or CONTENT_DIR)
-    classifier = KeywordClassifier(training_examples(knowledge))
+    knowledge = load_content(settings)
+    classifier, closers = build_classifier(settings, knowledge)
     database = create_engine(settings.database_url)
     sessions = session_factory(database)
     if settings.pseudonym_secret is not None:
@@ -47,4 +91,5 @@ async def build_assistant(settings: Settings) -> Assistant:
         ),
     )
     units = SqlUnits(sessions, Pseudonymizer(secret))
-    return Assistant(DialogEngine(knowledge, classifier, units, config), database, settings)
+    engine = DialogEngine(knowledge, classifier, units, config)
+    return Assistant(engine, database, settings, closers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,14 @@ class Settings(BaseSettings):
     pseudonym_secret: SecretStr | None = Field(
         default=None,
         description="Key for pseudonymous citizen ids; if unset, generated and kept in the DB",
+    )
+    nlu_backend: Literal["embedded", "rasa"] = Field(
+        default="embedded", description="embedded (no server) or rasa (RASA_URL)"
+    )
+    rasa_url: str | None = Field(default=None, description="Rasa server, e.g. http://rasa:5005")
+    rasa_timeout_seconds: float = Field(default=0.5, gt=0)
+    nlu_cache_dir: Path | None = Field(
+        default=None, description="Where trained NLU models are cached; ~/.cache/lifebot if unset"
     )
     nlu_accept_threshold: float = Field(default=0.55, ge=0, le=1)
     nlu_suggest_threshold: float = Field(default=0.25, ge=0, le=1)

@@ -18,17 +18,24 @@ _FUTURE_SLACK = dt.timedelta(days=60)
 
 
 def parse_date(text: str, today: dt.date) -> dt.date | None:
-    lowered = text.lower().replace("ё", "е")
+    found = find_date(text, today)
+    return found[0] if found else None
+
+
+def find_date(text: str, today: dt.date) -> tuple[dt.date, int, int] | None:
+    """The first date in the text and where it stands (start, end)."""
+    lowered = text.lower().replace("ё", "е")  # same length: spans stay valid
     for word, days_ago in _RELATIVE.items():
-        if re.search(rf"\b{word}\b", lowered):
-            return today - dt.timedelta(days=days_ago)
+        if match := re.search(rf"\b{word}\b", lowered):
+            return today - dt.timedelta(days=days_ago), match.start(), match.end()
+    day: dt.date | None = None
     if match := _ISO.search(lowered):
-        return _safe_date(int(match[1]), int(match[2]), int(match[3]))
-    if match := _NUMERIC.search(lowered):
-        return _with_year(int(match[1]), int(match[2]), match[3], today)
-    if (match := _WORDS.search(lowered)) and (month := _MONTHS.get(match[2][:3])):
-        return _with_year(int(match[1]), month, match[3], today)
-    return None
+        day = _safe_date(int(match[1]), int(match[2]), int(match[3]))
+    elif match := _NUMERIC.search(lowered):
+        day = _with_year(int(match[1]), int(match[2]), match[3], today)
+    elif (match := _WORDS.search(lowered)) and (month := _MONTHS.get(match[2][:3])):
+        day = _with_year(int(match[1]), month, match[3], today)
+    return (day, match.start(), match.end()) if day is not None and match else None
 
 
 def _with_year(day: int, month: int, year_text: str | None, today: dt.date) -> dt.date | None:

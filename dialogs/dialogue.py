@@ -108,16 +108,16 @@ class Dialogue:
         top = classification.top
         if top is not None and top.confidence >= self._policy.accept:
             turn.intent = top.intent
-            self._act(turn, top.intent)
+            self._act(turn, top.intent, text)
         elif navigation.current_question(turn) is not None:
             navigation.reject_answer(turn)
         else:
             self._not_understood(turn, classification)
 
-    def _act(self, turn: Turn, intent: str) -> None:
+    def _act(self, turn: Turn, intent: str, text: str) -> None:
         state, texts = turn.state, turn.kb.texts
         if turn.kb.situation(intent) is not None:
-            self._situation_named(turn, intent)
+            self._situation_named(turn, intent, text)
         elif intent in FAREWELL_INTENTS:
             turn.say(turn.screens.with_menu(texts.farewell))
             if state.ended_at is None:
@@ -132,7 +132,7 @@ class Dialogue:
         else:
             self._not_understood(turn, None)
 
-    def _situation_named(self, turn: Turn, situation_id: str) -> None:
+    def _situation_named(self, turn: Turn, situation_id: str, text: str) -> None:
         state = turn.state
         if state.situation_id == situation_id:
             navigation.resume(turn)
@@ -141,7 +141,7 @@ class Dialogue:
             situation = turn.kb.situation(situation_id)
             turn.say(turn.screens.switch_offer(situation.title if situation else situation_id))
         else:
-            navigation.open_situation(turn, situation_id)
+            navigation.open_situation(turn, situation_id, told=text)
 
     def _operator(self, turn: Turn) -> None:
         turn.state.human_requested = True

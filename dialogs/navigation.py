@@ -36,7 +36,9 @@ def category(turn: Turn, category_id: str) -> None:
     turn.say(turn.screens.category(found.title, turn.kb.situations_in(found.id)))
 
 
-def open_situation(turn: Turn, situation_id: str) -> None:
+def open_situation(turn: Turn, situation_id: str, told: str | None = None) -> None:
+    """Start a situation; ``told`` is what the citizen wrote, which may already answer the
+    date question («жена вчера родила»): then it is not asked."""
     situation = turn.kb.situation(situation_id)
     if situation is None:
         main_menu(turn)
@@ -48,6 +50,11 @@ def open_situation(turn: Turn, situation_id: str) -> None:
     state.category_id = category_found.id if category_found else situation.category
     state.phase = "questions"
     turn.say(turn.screens.introduction(situation))
+    first = situation.questions[0]
+    if told and first.kind == "date" and (day := parse_date(told, turn.now.date())):
+        state.event_date = day
+        state.answers[first.id] = day.isoformat()
+        state.question_index = 1
     ask_question(turn)
 
 

@@ -13,14 +13,16 @@ from dialogs.engine import DialogEngine, EngineConfig
 from dialogs.memory import MemoryDatabase
 from knowledge_base.content import KnowledgeBaseContent
 from knowledge_base.loader import load_knowledge_base
-from nlu.keyword import KeywordClassifier
+from nlu.embedded import EmbeddedClassifier, load_or_train
+from nlu.entities import EntityExtractor
+from nlu.model import IntentModel
 from nlu.training_data import training_examples
 from storage import models
 from storage.database import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.pseudonyms import Pseudonymizer
 from storage.uow import SqlUnits
-from tests.chat import Chat
+from tests.chat import START, Chat
 
 SECRET = b"test-secret-for-pseudonyms-0123456789"
 IDLE = dt.timedelta(minutes=15)
@@ -32,8 +34,20 @@ def kb() -> KnowledgeBaseContent:
 
 
 @pytest.fixture(scope="session")
-def classifier(kb: KnowledgeBaseContent) -> KeywordClassifier:
-    return KeywordClassifier(training_examples(kb))
+def nlu_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("nlu-cache")
+
+
+@pytest.fixture(scope="session")
+def nlu_model(kb: KnowledgeBaseContent, nlu_cache_dir: Path) -> IntentModel:
+    return load_or_train(training_examples(kb), nlu_cache_dir)
+
+
+@pytest.fixture(scope="session")
+def classifier(nlu_model: IntentModel) -> EmbeddedClassifier:
+    return EmbeddedClassifier(
+        nlu_model, EntityExtractor.from_rasa_data(), today=lambda: START.date()
+    )
 
 
 @pytest.fixture
@@ -43,7 +57,7 @@ def memory() -> MemoryDatabase:
 
 @pytest.fixture
 def memory_chat(
-    kb: KnowledgeBaseContent, classifier: KeywordClassifier, memory: MemoryDatabase
+    kb: KnowledgeBaseContent, classifier: EmbeddedClassifier, memory: MemoryDatabase
 ) -> Chat:
     engine = DialogEngine(kb, classifier, memory.units, EngineConfig(idle_timeout=IDLE))
     return Chat(engine)
@@ -96,7 +110,7 @@ def sessions(database: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 @pytest.fixture
 def sql_engine(
     kb: KnowledgeBaseContent,
-    classifier: KeywordClassifier,
+    classifier: EmbeddedClassifier,
     sessions: async_sessionmaker[AsyncSession],
 ) -> DialogEngine:
     units = SqlUnits(sessions, Pseudonymizer(SECRET))

@@ -33,7 +33,9 @@ def _now():  # type: ignore[no-untyped-def]
     return START
 
 
-def test_lifebot_chat_script_reaches_the_database(tmp_path: Path) -> None:
+def test_lifebot_chat_script_reaches_the_database(
+    tmp_path: Path, nlu_model: object, nlu_cache_dir: Path
+) -> None:
     script = "\n".join([
         "у меня родилась дочка",
         "01.03.2026",
@@ -45,7 +47,11 @@ def test_lifebot_chat_script_reaches_the_database(tmp_path: Path) -> None:
         "2", "2", "2", "2", "2",  # steps 2–5, then «Готово»
         "5", "4", "1", "Спасибо, всё ясно",
     ]) + "\n"  # fmt: skip
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}",
+        "NLU_CACHE_DIR": str(nlu_cache_dir),  # the model the session trained: no retraining
+    }
     result = subprocess.run(
         [LIFEBOT, "chat"], input=script, capture_output=True, text=True, env=env,
         cwd=tmp_path, timeout=120, check=False,

@@ -300,3 +300,15 @@ async def test_help_and_deep_link(memory_chat: Chat) -> None:
     await memory_chat.say("/start job_loss")
     assert "Когда вас уволили?" in memory_chat.text
     assert memory_chat.replies[0].text.startswith("Здравствуйте")
+
+
+async def test_a_date_in_the_first_message_is_not_asked_again(memory_chat: Chat) -> None:
+    await memory_chat.say("жена вчера родила, что с бумагами?")
+    assert "Когда родился ребёнок?" not in memory_chat.text
+    assert "Вы состоите в браке" in memory_chat.text
+    await memory_chat.press("Да, в браке")
+    await memory_chat.press("Нет")
+    await memory_chat.press("Нет, выше")
+    yesterday = memory_chat.now.date() - dt.timedelta(days=1)
+    due = yesterday.replace(month=yesterday.month + 1).strftime("%d.%m.%Y")
+    assert f"Зарегистрируйте рождение и получите свидетельство — до {due}" in memory_chat.text

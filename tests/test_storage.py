@@ -20,7 +20,7 @@ from bots.edge import answer
 from dialogs.contract import IncomingEvent
 from dialogs.engine import DialogEngine
 from knowledge_base.content import KnowledgeBaseContent
-from nlu.keyword import KeywordClassifier
+from nlu.embedded import EmbeddedClassifier
 from storage import models
 from storage.database import create_engine, session_factory
 from storage.migrate import downgrade, upgrade
@@ -90,7 +90,7 @@ async def test_migration_matches_the_models(database: AsyncEngine) -> None:
 
 async def test_a_conversation_survives_a_restart_and_moves_between_processes(
     kb: KnowledgeBaseContent,
-    classifier: KeywordClassifier,
+    classifier: EmbeddedClassifier,
     database_url: str,
     database: AsyncEngine,
 ) -> None:
@@ -153,7 +153,7 @@ async def test_the_idle_survey_is_sent_once_and_answered_later(
 
 
 async def test_a_database_failure_reaches_the_citizen_as_the_apology(
-    kb: KnowledgeBaseContent, classifier: KeywordClassifier, tmp_path: Path
+    kb: KnowledgeBaseContent, classifier: EmbeddedClassifier, tmp_path: Path
 ) -> None:
     broken = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'no-such-dir' / 'x.db'}")
     engine = DialogEngine(kb, classifier, SqlUnits(session_factory(broken), Pseudonymizer(SECRET)))

@@ -1,0 +1,82 @@
+"""Rasa as an optional backend: ``POST /model/parse``, with the embedded model as a safety net.
+
+When Rasa is down or slow the citizen never notices: the embedded classifier answers, the
+outage is logged once, and Rasa is tried again after ``retry_after``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import aiohttp
+
+from dialogs.ports import Classification, Entity, IntentClassifier, IntentScore
+
+log = logging.getLogger("lifebot.nlu.rasa")
+
+
+class RasaClassifier:
+    def __init__(
+        self,
+        url: str,
+        fallback: IntentClassifier,
+        timeout: float = 0.5,
+        retry_after: float = 30.0,
+    ) -> None:
+        self._endpoint = url.rstrip("/") + "/model/parse"
+        self._fallback = fallback
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._retry_after = retry_after
+        self._down_until = 0.0
+        self._session: aiohttp.ClientSession | None = None
+        self.fallbacks = 0
+
+    async def classify(self, text: str) -> Classification:
+        if time.monotonic() >= self._down_until:
+            try:
+                return _classification(await self._parse(text))
+            except (TimeoutError, aiohttp.ClientError, ValueError, KeyError) as error:
+                self._mark_down(error)
+        self.fallbacks += 1
+        return await self._fallback.classify(text)
+
+    async def _parse(self, text: str) -> dict[str, Any]:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        async with self._session.post(self._endpoint, json={"text": text}) as response:
+            response.raise_for_status()
+            body: dict[str, Any] = await response.json()
+        if self._down_until:
+            log.warning("Rasa at %s answers again", self._endpoint)
+            self._down_until = 0.0
+        return body
+
+    def _mark_down(self, error: BaseException) -> None:
+        if not self._down_until:  # log the outage once, not on every message
+            log.warning(
+                "Rasa at %s unavailable (%s); using the embedded classifier",
+                self._endpoint,
+                type(error).__name__,
+            )
+        self._down_until = time.monotonic() + self._retry_after
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def _classification(body: dict[str, Any]) -> Classification:
+    ranking = body.get("intent_ranking") or [body["intent"]]
+    scores = tuple(
+        IntentScore(str(item["name"]), float(item["confidence"]))
+        for item in ranking
+        if item and item.get("name")
+    )
+    entities = tuple(
+        Entity(str(e["entity"]), str(e["value"]), int(e["start"]), int(e["end"]))
+        for e in body.get("entities") or []
+    )
+    return Classification(scores, entities)
