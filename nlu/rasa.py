@@ -75,8 +75,13 @@ def _classification(body: dict[str, Any]) -> Classification:
         for item in ranking
         if item and item.get("name")
     )
-    entities = tuple(
-        Entity(str(e["entity"]), str(e["value"]), int(e["start"]), int(e["end"]))
-        for e in body.get("entities") or []
-    )
+    entities = tuple(_entity(e) for e in body.get("entities") or [])
     return Classification(scores, entities)
+
+
+def _entity(item: dict[str, Any]) -> Entity:
+    """Duckling's «time» is our «date» (its day only), so the engine sees one vocabulary."""
+    name, value = str(item["entity"]), item["value"]
+    if name == "time":
+        name, value = "date", str(value.get("value", "") if isinstance(value, dict) else value)[:10]
+    return Entity(name, str(value), int(item["start"]), int(item["end"]))
