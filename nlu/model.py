@@ -23,6 +23,7 @@ from nlu.normalize import lemma, tokens
 
 CENTROID_FROM = 300
 CENTROID_TEMPERATURE = 20.0
+CENTROID_KEEP = 300
 
 Floats = NDArray[np.float32]
 
@@ -68,7 +69,7 @@ class IntentModel:
         if isinstance(self.weights, np.ndarray):
             scores = values @ self.weights[indices]
         else:
-            scores = self.weights[indices].T @ values
+            scores = _sparse_scores(self.weights, np.asarray(indices), values)
         logits = (np.asarray(scores, dtype=np.float32) + self.bias) * self.temperature
         logits -= logits.max()
         exp = np.exp(logits)
@@ -115,47 +116,58 @@ class IntentModel:
             )
 
 
+def _sparse_scores(weights: sparse.csr_matrix, rows: NDArray[np.int_], values: Floats) -> Floats:
+    """``values @ weights[rows]`` without building a sub-matrix: gather, then bincount."""
+    starts, ends = weights.indptr[rows], weights.indptr[rows + 1]
+    lengths = ends - starts
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    positions = offsets + np.arange(int(lengths.sum()))
+    contributions = weights.data[positions] * np.repeat(values, lengths)
+    summed = np.bincount(weights.indices[positions], contributions, weights.shape[1])
+    return np.asarray(summed, dtype=np.float32)
+
+
 def train(examples: Mapping[str, Sequence[str]], regularisation: float = 20.0) -> IntentModel:
     intents = tuple(sorted(intent for intent, texts in examples.items() if texts))
-    texts = [text for intent in intents for text in examples[intent]]
     labels = np.asarray([i for i, intent in enumerate(intents) for _ in examples[intent]])
-    counted = [text_features(text) for text in texts]
     vocabulary: dict[str, int] = {}
-    for features in counted:
-        for feature in features:
-            vocabulary.setdefault(feature, len(vocabulary))
-    idf = _idf(counted, vocabulary)
-    matrix = _tfidf(counted, vocabulary, idf)
+    rows: list[tuple[NDArray[np.int32], Floats]] = []
+    for intent in intents:
+        for text in examples[intent]:
+            rows.append(_encode(text_features(text), vocabulary))
+    idf = _idf(rows, len(vocabulary))
+    matrix = _tfidf(rows, idf)
+    del rows  # the largest structure of training; gone before the model is fitted
     if len(intents) < CENTROID_FROM:
         weights, bias = _logistic(matrix, labels, regularisation)
         temperature = 1.0
     else:
         weights, bias = _centroids(matrix, labels, len(intents)), np.zeros(len(intents))
         temperature = CENTROID_TEMPERATURE
-    return IntentModel(intents, vocabulary, idf, weights, bias.astype(np.float32), temperature)
-
-
-def _idf(counted: Sequence[Mapping[str, int]], vocabulary: Mapping[str, int]) -> Floats:
-    frequency = np.zeros(len(vocabulary), dtype=np.float32)
-    for features in counted:
-        for feature in features:
-            frequency[vocabulary[feature]] += 1
-    return np.asarray(np.log((1 + len(counted)) / (1 + frequency)) + 1, dtype=np.float32)
-
-
-def _tfidf(
-    counted: Sequence[Mapping[str, int]], vocabulary: Mapping[str, int], idf: Floats
-) -> sparse.csr_matrix:
-    rows, cols, values = [], [], []
-    for row, features in enumerate(counted):
-        for feature, count in features.items():
-            index = vocabulary[feature]
-            rows.append(row)
-            cols.append(index)
-            values.append((1.0 + math.log(count)) * idf[index])
-    matrix = sparse.csr_matrix(
-        (values, (rows, cols)), shape=(len(counted), len(vocabulary)), dtype=np.float32
+    return IntentModel(
+        intents, vocabulary, idf, weights, bias.astype(np.float32), temperature
     )
+
+
+def _encode(features: Mapping[str, int], vocabulary: dict[str, int]) -> tuple[NDArray[np.int32], Floats]:
+    """A text's features as compact arrays (feature index, raw count), growing the vocabulary."""
+    indices = np.fromiter(
+        (vocabulary.setdefault(f, len(vocabulary)) for f in features), np.int32, len(features)
+    )
+    return indices, np.fromiter(features.values(), np.float32, len(features))
+
+
+def _idf(rows: Sequence[tuple[NDArray[np.int32], Floats]], size: int) -> Floats:
+    frequency = np.bincount(np.concatenate([r[0] for r in rows]), minlength=size)
+    return np.asarray(np.log((1 + len(rows)) / (1 + frequency)) + 1, dtype=np.float32)
+
+
+def _tfidf(rows: Sequence[tuple[NDArray[np.int32], Floats]], idf: Floats) -> sparse.csr_matrix:
+    indices = np.concatenate([r[0] for r in rows])
+    counts = np.concatenate([r[1] for r in rows])
+    indptr = np.concatenate([[0], np.cumsum([len(r[0]) for r in rows])])
+    values = (1.0 + np.log(counts)) * idf[indices]
+    matrix = sparse.csr_matrix((values, indices, indptr), shape=(len(rows), len(idf)))
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1
     return sparse.csr_matrix(sparse.diags(1 / norms) @ matrix, dtype=np.float32)
@@ -172,13 +184,21 @@ def _logistic(
 
 
 def _centroids(
-    matrix: sparse.csr_matrix, labels: NDArray[np.int_], count: int
+    matrix: sparse.csr_matrix, labels: NDArray[np.int_], count: int, keep: int = CENTROID_KEEP
 ) -> sparse.csr_matrix:
+    """Each intent's normalised mean vector, pruned to its ``keep`` heaviest features: common
+    character n-grams weigh little in every centroid and would make each parse touch them all."""
     membership = sparse.csr_matrix(
         (np.ones(len(labels), dtype=np.float32), (labels, np.arange(len(labels)))),
         shape=(count, matrix.shape[0]),
     )
-    sums = sparse.csr_matrix(membership @ matrix)
+    sums = sparse.csr_matrix(membership @ matrix, dtype=np.float32)
+    for row in range(count):
+        start, end = sums.indptr[row], sums.indptr[row + 1]
+        if end - start > keep:
+            values = sums.data[start:end]
+            values[values < np.partition(values, -keep)[-keep]] = 0
+    sums.eliminate_zeros()
     norms = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
     norms[norms == 0] = 1
     return sparse.csr_matrix((sparse.diags(1 / norms) @ sums).T, dtype=np.float32)
