@@ -49,7 +49,9 @@ def measure(
     model = train(examples)
     trained = time.perf_counter() - started
     count = sum(map(len, examples.values()))
-    print(f"[{label}] intents: {len(examples)}, examples: {count}, features: {len(model.vocabulary)}")
+    print(
+        f"[{label}] intents: {len(examples)}, examples: {count}, features: {len(model.vocabulary)}"
+    )
     print(f"[{label}] training time: {trained:.2f} s, peak memory while training: "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")  # fmt: skip
     if held_out is not None:

@@ -144,12 +144,12 @@ def train(examples: Mapping[str, Sequence[str]], regularisation: float = 20.0) -
     else:
         weights, bias = _centroids(matrix, labels, len(intents)), np.zeros(len(intents))
         temperature = CENTROID_TEMPERATURE
-    return IntentModel(
-        intents, vocabulary, idf, weights, bias.astype(np.float32), temperature
-    )
+    return IntentModel(intents, vocabulary, idf, weights, bias.astype(np.float32), temperature)
 
 
-def _encode(features: Mapping[str, int], vocabulary: dict[str, int]) -> tuple[NDArray[np.int32], Floats]:
+def _encode(
+    features: Mapping[str, int], vocabulary: dict[str, int]
+) -> tuple[NDArray[np.int32], Floats]:
     """A text's features as compact arrays (feature index, raw count), growing the vocabulary."""
     indices = np.fromiter(
         (vocabulary.setdefault(f, len(vocabulary)) for f in features), np.int32, len(features)

@@ -83,5 +83,8 @@ def _entity(item: dict[str, Any]) -> Entity:
     """Duckling's «time» is our «date» (its day only), so the engine sees one vocabulary."""
     name, value = str(item["entity"]), item["value"]
     if name == "time":
-        name, value = "date", str(value.get("value", "") if isinstance(value, dict) else value)[:10]
+        name, value = (
+            "date",
+            str(value.get("value", "") if isinstance(value, dict) else value)[:10],
+        )
     return Entity(name, str(value), int(item["start"]), int(item["end"]))

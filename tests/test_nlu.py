@@ -56,7 +56,7 @@ def test_accuracy_floor_on_a_held_out_split(kb: KnowledgeBaseContent) -> None:
     for text, label in zip(test_texts, test_labels, strict=True):
         held_out.setdefault(label, []).append(text)
     report = evaluate(load_or_train(training, None), held_out)
-    assert report.accuracy >= 0.88, report.confused
+    assert report.accuracy >= 0.95, report.confused  # measured 0.98 when written
 
 
 @pytest.mark.parametrize(
@@ -186,7 +186,9 @@ def _lifebot(args: list[str], text: str, cache: Path) -> subprocess.CompletedPro
 
 
 def test_nlu_parse_command(nlu_model: object, nlu_cache_dir: Path) -> None:
-    result = _lifebot(["nlu", "parse"], "потерял права в Питере\n\nхочу развестись\n", nlu_cache_dir)
+    result = _lifebot(
+        ["nlu", "parse"], "потерял права в Питере\n\nхочу развестись\n", nlu_cache_dir
+    )
     assert result.returncode == 0, result.stderr
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert first["text"] == "потерял права в Питере"
