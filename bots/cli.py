@@ -11,6 +11,7 @@ import typer
 
 from bots.cli_common import friendly_errors, load_settings
 from bots.cli_nlu import nlu_app
+from bots.cli_run import run_app
 from bots.composition import build_assistant
 from bots.console.runner import ConsoleChat
 from bots.settings import Settings
@@ -20,6 +21,7 @@ app = typer.Typer(help="Помощник в жизненных ситуация�
 db_app = typer.Typer(help="База данных: миграции.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(nlu_app, name="nlu")
+app.add_typer(run_app, name="run")
 
 
 @db_app.command("upgrade")

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bots.flood import FloodControl, MemoryFloodControl
 from bots.settings import Settings
 from dialogs.dialogue import UnderstandingPolicy
 from dialogs.engine import DialogEngine, EngineConfig
@@ -34,6 +35,7 @@ class Assistant:
     engine: DialogEngine
     database: AsyncEngine
     settings: Settings
+    flood: FloodControl
     closers: list[Closable] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -74,6 +76,28 @@ def load_content(settings: Settings) -> KnowledgeBase:
     return load_knowledge_base(settings.knowledge_base_path or CONTENT_DIR)
 
 
+def _with_redis(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    pseudonymizer: Pseudonymizer,
+    closers: list[Closable],
+) -> tuple[FloodControl, SqlUnits]:
+    """State and flood control in Redis, shared by every replica (the ``redis`` extra)."""
+    try:
+        from redis.asyncio import Redis
+
+        from bots.flood_redis import RedisFloodControl
+        from storage.redis_sessions import RedisSessionStore
+    except ImportError as error:
+        raise ConfigurationError(
+            "REDIS_URL задан: установите дополнение: pip install 'lifebot[redis]'"
+        ) from error
+    redis = Redis.from_url(settings.redis_url or "")
+    closers.append(redis)
+    flood = RedisFloodControl(redis, settings.flood_rate, settings.flood_burst)
+    return flood, SqlUnits(sessions, pseudonymizer, lambda: RedisSessionStore(redis))
+
+
 async def build_assistant(settings: Settings) -> Assistant:
     logging.basicConfig(level=settings.log_level.upper())
     knowledge = load_content(settings)
@@ -90,6 +114,9 @@ async def build_assistant(settings: Settings) -> Assistant:
             accept=settings.nlu_accept_threshold, suggest=settings.nlu_suggest_threshold
         ),
     )
+    flood: FloodControl = MemoryFloodControl(settings.flood_rate, settings.flood_burst)
     units = SqlUnits(sessions, Pseudonymizer(secret))
+    if settings.redis_url:
+        flood, units = _with_redis(settings, sessions, Pseudonymizer(secret), closers)
     engine = DialogEngine(knowledge, classifier, units, config)
-    return Assistant(engine, database, settings, closers)
+    return Assistant(engine, database, settings, flood, closers)

@@ -39,4 +39,25 @@ class Settings(BaseSettings):
     )
     nlu_accept_threshold: float = Field(default=0.55, ge=0, le=1)
     nlu_suggest_threshold: float = Field(default=0.25, ge=0, le=1)
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for conversation state and flood control shared by replicas",
+    )
+    flood_rate: float = Field(
+        default=2.0, gt=0, description="Messages per second a citizen may send"
+    )
+    flood_burst: int = Field(default=6, ge=1, description="How many may come at once")
+    telegram_bot_token: SecretStr | None = Field(default=None, description="From @BotFather")
+    telegram_api_url: str | None = Field(
+        default=None, description="Another Bot API server, e.g. http://127.0.0.1:8081"
+    )
+    webhook_url: str | None = Field(
+        default=None, description="Public HTTPS address of the webhook; unset: long polling"
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Checked in X-Telegram-Bot-Api-Secret-Token"
+    )
+    webhook_host: str = Field(default="0.0.0.0", description="Where the webhook server listens")
+    webhook_port: int = Field(default=8080, description="Port of the webhook server")
+    webhook_path: str = Field(default="/telegram/webhook", description="Path that takes updates")
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR")

@@ -20,6 +20,7 @@ class IncomingEvent:
     at: dt.datetime
     text: str | None = None
     payload: str | None = None
+    event_id: str | None = None  # the channel's update id: the same update is handled once
 
     @property
     def session_key(self) -> str:
@@ -63,3 +64,4 @@ class Outgoing:
 
     address: Address
     replies: tuple[Reply, ...]
+    conversation_id: str = ""

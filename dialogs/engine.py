@@ -38,6 +38,10 @@ class DialogEngine:
     async def handle(self, event: IncomingEvent) -> list[Reply]:
         """Answer one event; its state and records are committed before the replies return."""
         async with self._units() as uow:
+            if event.event_id is not None and not await uow.claim_event(
+                event.channel, event.event_id, event.at
+            ):
+                return []  # delivered twice: the first delivery already answered
             state = await uow.sessions.load(event.session_key)
             turn = Turn(self.knowledge, state or ConversationState.start(event.at), event.at)
             if state is None or state.closed:
@@ -73,9 +77,17 @@ class DialogEngine:
                     session.key, session.address, turn.state, self._idle_due(turn.state)
                 )
                 if turn.replies:
-                    outgoing.append(Outgoing(session.address, tuple(turn.replies)))
+                    outgoing.append(
+                        Outgoing(session.address, tuple(turn.replies), turn.state.conversation_id)
+                    )
             await uow.commit()
         return outgoing
+
+    async def citizen_unreachable(self, outgoing: Outgoing, at: dt.datetime) -> None:
+        """The channel refused delivery (the citizen blocked the bot): record it, never retry."""
+        async with self._units() as uow:
+            await uow.recorder.citizen_unreachable(outgoing.conversation_id, at)
+            await uow.commit()
 
     def _on_idle(self, turn: Turn) -> None:
         state = turn.state

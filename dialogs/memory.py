@@ -24,6 +24,8 @@ class MemoryDatabase:
     conversations: dict[str, ConversationSnapshot] = field(default_factory=dict)
     messages: list[MessageRecord] = field(default_factory=list)
     answers: list[SurveyAnswer] = field(default_factory=list)
+    events: set[tuple[str, str]] = field(default_factory=set)
+    unreachable: set[str] = field(default_factory=set)
     commits: int = 0
 
     def units(self) -> MemoryUnitOfWork:
@@ -61,6 +63,7 @@ class MemoryRecorder:
         self.snapshots: list[ConversationSnapshot] = []
         self.messages: list[MessageRecord] = []
         self.answers: list[SurveyAnswer] = []
+        self.unreachable: set[str] = set()
 
     async def conversation_opened(self, record: ConversationOpened) -> None:
         self.opened.append(record)
@@ -74,12 +77,16 @@ class MemoryRecorder:
     async def survey_answer(self, answer: SurveyAnswer) -> None:
         self.answers.append(answer)
 
+    async def citizen_unreachable(self, conversation_id: str, at: dt.datetime) -> None:
+        self.unreachable.add(conversation_id)
+
 
 class MemoryUnitOfWork:
     def __init__(self, db: MemoryDatabase) -> None:
         self._db = db
         self.sessions = MemorySessionStore(db)
         self.recorder = MemoryRecorder()
+        self._events: set[tuple[str, str]] = set()
 
     async def __aenter__(self) -> Self:
         return self
@@ -92,6 +99,13 @@ class MemoryUnitOfWork:
     ) -> None:
         self.sessions.staged.clear()  # anything not committed is dropped
 
+    async def claim_event(self, channel: str, event_id: str, at: dt.datetime) -> bool:
+        key = (channel, event_id)
+        if key in self._db.events or key in self._events:
+            return False
+        self._events.add(key)
+        return True
+
     async def commit(self) -> None:
         db, recorder = self._db, self.recorder
         db.sessions.update(self.sessions.staged)
@@ -99,6 +113,8 @@ class MemoryUnitOfWork:
         db.conversations.update({s.conversation_id: s for s in recorder.snapshots})
         db.messages += recorder.messages
         db.answers += recorder.answers
+        db.unreachable |= recorder.unreachable
+        db.events |= self._events
         db.commits += 1
         self.sessions.staged.clear()
         self.recorder = MemoryRecorder()

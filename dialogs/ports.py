@@ -93,6 +93,9 @@ class Recorder(Protocol):
 
     async def survey_answer(self, answer: SurveyAnswer) -> None: ...
 
+    async def citizen_unreachable(self, conversation_id: str, at: dt.datetime) -> None:
+        """A proactive message could not be delivered: the citizen blocked the bot."""
+
 
 class UnitOfWork(Protocol):
     """One turn's writes, committed together or not at all."""
@@ -111,6 +114,9 @@ class UnitOfWork(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+    async def claim_event(self, channel: str, event_id: str, at: dt.datetime) -> bool:
+        """True the first time this update is seen; False for a repeated delivery."""
 
     async def commit(self) -> None: ...
 

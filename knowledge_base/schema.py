@@ -145,6 +145,15 @@ class Buttons(Model):
     answered_no: ButtonLabel
 
 
+class Commands(Model):
+    """Descriptions of the bot's commands, shown in the messenger's command menu."""
+
+    start: ButtonLabel
+    menu: ButtonLabel
+    help: ButtonLabel
+    restart: ButtonLabel
+
+
 class Texts(Model):
     """Everything the citizen reads that does not belong to one situation."""
 
@@ -185,4 +194,6 @@ class Texts(Model):
     survey_thanks: Text
     survey_scale_hint: Text
     did_you_mean: Text
+    flood_warning: Text
     buttons: Buttons
+    commands: Commands

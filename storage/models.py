@@ -65,6 +65,8 @@ class Conversation(Base):
     human_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     last_step_id: Mapped[str | None] = mapped_column(String(32))
     survey_asked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The citizen blocked the bot: a proactive message (the idle survey) was refused.
+    citizen_blocked_at: Mapped[dt.datetime | None]
 
 
 class Message(Base):
@@ -108,6 +110,17 @@ class DialogSession(Base):
     state: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime]
     idle_due_at: Mapped[dt.datetime | None]
+
+
+class ProcessedEvent(Base):
+    """Updates already handled: a channel that delivers one twice gets one answer."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (Index("ix_processed_events_at", "at"),)
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[dt.datetime]
 
 
 class AppSecret(Base):

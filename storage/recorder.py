@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 
 from sqlalchemy import select, update
@@ -73,6 +74,13 @@ class SqlRecorder:
                 intent=record.intent,
                 understood=record.understood,
             )
+        )
+
+    async def citizen_unreachable(self, conversation_id: str, at: dt.datetime) -> None:
+        await self._session.execute(
+            update(models.Conversation)
+            .where(models.Conversation.id == conversation_id)
+            .values(citizen_blocked_at=at)
         )
 
     async def survey_answer(self, answer: SurveyAnswer) -> None:

@@ -2,32 +2,51 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialogs.errors import StorageError
+from dialogs.ports import SessionStore
+from storage.models import ProcessedEvent, table_of
 from storage.pseudonyms import Pseudonymizer
 from storage.recorder import SqlRecorder
 from storage.sessions import SqlSessionStore
 
 
+class ExternalSessionStore(SessionStore, Protocol):
+    """A session store outside the SQL transaction (Redis): it writes after the commit."""
+
+    async def after_commit(self) -> None: ...
+
+    async def release(self) -> None: ...
+
+
 class SqlUnitOfWork:
-    sessions: SqlSessionStore
+    """Records always go to SQL; conversation state to SQL too, or to an external store."""
+
+    sessions: SessionStore
     recorder: SqlRecorder
 
     def __init__(
-        self, factory: async_sessionmaker[AsyncSession], pseudonymizer: Pseudonymizer
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        pseudonymizer: Pseudonymizer,
+        external: Callable[[], ExternalSessionStore] | None = None,
     ) -> None:
         self._factory = factory
         self._pseudonymizer = pseudonymizer
+        self._external = external() if external else None
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
         self._session = self._factory()
-        self.sessions = SqlSessionStore(self._session)
+        self.sessions = self._external or SqlSessionStore(self._session)
         self.recorder = SqlRecorder(self._session, self._pseudonymizer)
         return self
 
@@ -44,8 +63,24 @@ class SqlUnitOfWork:
             await session.rollback()  # a no-op after commit; drops half a turn otherwise
         finally:
             await session.close()
+            if self._external is not None:
+                await self._external.release()
         if isinstance(exc, SQLAlchemyError):
             raise StorageError("the database rejected this turn") from exc
+
+    async def claim_event(self, channel: str, event_id: str, at: dt.datetime) -> bool:
+        if self._session is None:
+            raise StorageError("claim outside a unit of work")
+        table = table_of(ProcessedEvent)
+        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(table)
+            .values(channel=channel, event_id=event_id, at=at)
+            .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+            .returning(table.c.event_id)
+        )
+        return (await self._session.execute(statement)).first() is not None
 
     async def commit(self) -> None:
         if self._session is None:
@@ -54,16 +89,22 @@ class SqlUnitOfWork:
             await self._session.commit()
         except SQLAlchemyError as exc:
             raise StorageError("the database could not commit this turn") from exc
+        if self._external is not None:
+            await self._external.after_commit()
 
 
 class SqlUnits:
-    """A unit-of-work factory bound to one database."""
+    """A unit-of-work factory bound to one database (and an external state store, if given)."""
 
     def __init__(
-        self, factory: async_sessionmaker[AsyncSession], pseudonymizer: Pseudonymizer
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        pseudonymizer: Pseudonymizer,
+        external: Callable[[], ExternalSessionStore] | None = None,
     ) -> None:
         self._factory = factory
         self._pseudonymizer = pseudonymizer
+        self._external = external
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._factory, self._pseudonymizer)
+        return SqlUnitOfWork(self._factory, self._pseudonymizer, self._external)

@@ -34,3 +34,15 @@ def test_importing_the_engine_loads_no_framework() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_console_assistant_needs_no_optional_package() -> None:
+    """`pip install .` without extras must run `lifebot chat`: no aiogram, redis, aiohttp."""
+    code = (
+        "import sys, bots.cli, bots.composition;"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'aiogram', 'redis', 'aiohttp'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -30,7 +30,7 @@ from tests.chat import START, Chat
 from tests.conftest import IDLE, SECRET
 
 TABLES = {"citizens", "conversations", "messages", "survey_answers", "dialog_sessions",
-          "app_secrets", "alembic_version"}  # fmt: skip
+          "app_secrets", "processed_events", "alembic_version"}  # fmt: skip
 
 
 def _tables(url: str) -> set[str]:

@@ -1,0 +1,83 @@
+"""``lifebot run``: the bots."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+import typer
+from sqlalchemy.engine import make_url
+
+from bots.cli_common import fail, friendly_errors, load_settings
+from bots.composition import build_assistant
+from bots.settings import Settings
+from storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+run_app = typer.Typer(help="Запустить бота в мессенджере.", no_args_is_help=True)
+log = logging.getLogger("lifebot")
+
+
+def _prepare_database(settings: Settings) -> None:
+    """The embedded SQLite file is migrated here; PostgreSQL by its own job (`lifebot db upgrade`),
+    so that replicas starting together do not race."""
+    if make_url(settings.database_url).drivername.startswith("sqlite"):
+        upgrade(settings.database_url)
+
+
+@run_app.command("telegram")
+def run_telegram() -> None:
+    """Telegram: long polling, или вебхук, если задан WEBHOOK_URL."""
+    settings = load_settings()
+    if settings.telegram_bot_token is None:
+        fail("Ошибка: задайте TELEGRAM_BOT_TOKEN (токен от @BotFather)")
+    if settings.webhook_url and settings.webhook_secret is None:
+        fail("Ошибка: для вебхука задайте WEBHOOK_SECRET (проверяется в каждом запросе)")
+    with friendly_errors():
+        _prepare_database(settings)
+        asyncio.run(_telegram(settings))
+
+
+async def _telegram(settings: Settings) -> None:
+    from bots.telegram.app import (
+        IdleSurveys,
+        build_bot,
+        build_dispatcher,
+        register_webhook,
+        run_polling,
+        webhook_app,
+    )
+
+    assistant = await build_assistant(settings)
+    assert settings.telegram_bot_token is not None
+    bot = build_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url)
+    dispatcher = build_dispatcher(assistant.engine, assistant.flood)
+    idle = IdleSurveys(bot, assistant.engine, dt.timedelta(seconds=settings.idle_check_seconds))
+    try:
+        if settings.webhook_url and settings.webhook_secret is not None:
+            secret = settings.webhook_secret.get_secret_value()
+            await register_webhook(bot, dispatcher, settings.webhook_url, secret)
+            app = webhook_app(bot, dispatcher, secret, settings.webhook_path, idle)
+            await _serve(app, settings.webhook_host, settings.webhook_port)
+        else:
+            await run_polling(bot, dispatcher, idle)
+    finally:
+        await bot.session.close()
+        await assistant.close()
+
+
+async def _serve(app: web.Application, host: str, port: int) -> None:
+    from aiohttp import web
+
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    log.warning("webhook server listening on %s:%s", host, port)
+    try:
+        await asyncio.Event().wait()  # until the process is stopped
+    finally:
+        await runner.cleanup()

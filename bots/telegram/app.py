@@ -1,0 +1,127 @@
+"""Wiring the Telegram bot: Bot, Dispatcher, long polling or a webhook server, the idle sender."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.types import BotCommand
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bots.edge import send_idle_surveys
+from bots.flood import FloodControl
+from bots.telegram.delivery import TelegramDelivery
+from bots.telegram.handlers import build_router
+from bots.telegram.mappers import CHANNEL
+from dialogs.contract import Outgoing
+from dialogs.engine import DialogEngine
+
+log = logging.getLogger("lifebot.telegram")
+
+
+def build_bot(token: str, api_url: str | None = None) -> Bot:
+    """``api_url`` points at another Bot API server (self-hosted, or the tests' fake)."""
+    api = TelegramAPIServer.from_base(api_url) if api_url else None
+    session = AiohttpSession(api=api) if api else AiohttpSession()
+    return Bot(token, session=session)
+
+
+def build_dispatcher(engine: DialogEngine, flood: FloodControl | None) -> Dispatcher:
+    dispatcher = Dispatcher()
+    dispatcher["engine"] = engine
+    dispatcher.include_router(build_router(flood))
+    return dispatcher
+
+
+async def set_commands(bot: Bot, engine: DialogEngine) -> None:
+    described = engine.knowledge.texts.commands
+    await bot.set_my_commands(
+        [BotCommand(command=name, description=text) for name, text in described],
+        language_code="ru",
+    )
+    await bot.set_my_commands(
+        [BotCommand(command=name, description=text) for name, text in described]
+    )
+
+
+@dataclass
+class IdleSurveys:
+    """The background task that sends idle surveys; a 403 is recorded and never retried."""
+
+    bot: Bot
+    engine: DialogEngine
+    every: dt.timedelta
+    task: asyncio.Task[None] | None = None
+
+    async def send(self, outgoing: Outgoing) -> None:
+        try:
+            await TelegramDelivery(self.bot).send(outgoing.address.chat_id, outgoing.replies)
+        except TelegramForbiddenError:
+            log.info("chat %s blocked the bot; survey not delivered", outgoing.address.chat_id)
+            await self.engine.citizen_unreachable(outgoing, dt.datetime.now(dt.UTC))
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(
+            send_idle_surveys(self.engine, CHANNEL, self.send, self.every)
+        )
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+
+
+async def run_polling(bot: Bot, dispatcher: Dispatcher, idle: IdleSurveys) -> None:
+    await set_commands(bot, dispatcher["engine"])
+    await bot.delete_webhook(drop_pending_updates=False)
+    idle.start()
+    try:
+        await dispatcher.start_polling(bot, handle_signals=False)
+    finally:
+        await idle.stop()
+
+
+def webhook_app(
+    bot: Bot,
+    dispatcher: Dispatcher,
+    secret: str,
+    path: str,
+    idle: IdleSurveys | None,
+    *,
+    background: bool = True,
+) -> web.Application:
+    """An aiohttp app whose ``path`` takes updates; a wrong secret header gets 401.
+
+    ``background``: answer Telegram at once and handle the update after (production); tests
+    pass False so that a request returns when its update has been handled."""
+    app = web.Application()
+    handler = SimpleRequestHandler(
+        dispatcher, bot, secret_token=secret, handle_in_background=background
+    )
+    handler.register(app, path=path)
+    setup_application(app, dispatcher, bot=bot)
+    if idle is not None:
+
+        async def start_idle(_: web.Application) -> None:
+            idle.start()
+
+        async def stop_idle(_: web.Application) -> None:
+            await idle.stop()
+
+        app.on_startup.append(start_idle)
+        app.on_shutdown.append(stop_idle)
+    return app
+
+
+async def register_webhook(bot: Bot, dispatcher: Dispatcher, url: str, secret: str) -> None:
+    await set_commands(bot, dispatcher["engine"])
+    await bot.set_webhook(url, secret_token=secret, allowed_updates=["message", "callback_query"])

@@ -1,0 +1,37 @@
+"""Flood control for Telegram updates, on top of the shared token bucket."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject
+
+from bots.flood import FloodControl
+from bots.telegram.mappers import CHANNEL
+from dialogs.engine import DialogEngine
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class FloodMiddleware(BaseMiddleware):
+    def __init__(self, flood: FloodControl) -> None:
+        self._flood = flood
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user = getattr(event, "from_user", None)
+        if user is None:
+            return await handler(event, data)
+        admission = await self._flood.admit(CHANNEL, str(user.id))
+        if admission.drop:
+            if isinstance(event, CallbackQuery):
+                await event.answer()
+            if admission.warn and isinstance(event, Message):
+                engine: DialogEngine = data["engine"]
+                await event.answer(engine.knowledge.texts.flood_warning)
+            return None
+        if admission.wait:
+            await asyncio.sleep(admission.wait)
+        return await handler(event, data)

@@ -1,0 +1,106 @@
+"""Conversation state and flood control in Redis, shared by several bot processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bots.flood_redis import RedisFloodControl
+from dialogs.engine import DialogEngine, EngineConfig
+from knowledge_base.content import KnowledgeBaseContent
+from nlu.embedded import EmbeddedClassifier
+from storage import models
+from storage.pseudonyms import Pseudonymizer
+from storage.redis_sessions import RedisSessionStore
+from storage.uow import SqlUnits
+from tests.chat import Chat
+from tests.conftest import IDLE, SECRET
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set: Redis tests need a server")
+    client = Redis.from_url(url)
+    await client.flushdb()
+    yield client
+    await client.flushdb()
+    await client.aclose()
+
+
+def _replica(
+    kb: KnowledgeBaseContent,
+    classifier: EmbeddedClassifier,
+    sessions: async_sessionmaker[AsyncSession],
+    redis: Redis,
+) -> DialogEngine:
+    units = SqlUnits(sessions, Pseudonymizer(SECRET), lambda: RedisSessionStore(redis))
+    return DialogEngine(kb, classifier, units, EngineConfig(idle_timeout=IDLE))
+
+
+async def test_two_replicas_share_one_conversation_in_redis(
+    kb: KnowledgeBaseContent,
+    classifier: EmbeddedClassifier,
+    sessions: async_sessionmaker[AsyncSession],
+    redis: Redis,
+) -> None:
+    first, second = (_replica(kb, classifier, sessions, redis) for _ in range(2))
+    chat = Chat(first)
+    await chat.say("/start child_birth")
+    chat.engine = second
+    await chat.say("01.03.2026")
+    chat.engine = first
+    await chat.press("Да, в браке")
+    assert "Кто-то из родителей работает" in chat.text
+    assert await redis.exists("lifebot:session:test:citizen-1")
+    async with sessions() as session:
+        assert (await session.scalars(select(models.DialogSession))).all() == []
+
+
+async def test_the_idle_survey_is_sent_once_across_replicas(
+    kb: KnowledgeBaseContent,
+    classifier: EmbeddedClassifier,
+    sessions: async_sessionmaker[AsyncSession],
+    redis: Redis,
+) -> None:
+    first, second = (_replica(kb, classifier, sessions, redis) for _ in range(2))
+    chat = Chat(first)
+    await chat.say("/start child_birth")
+    later = chat.now + IDLE + dt.timedelta(seconds=1)
+    sent = await first.sweep_idle("test", later) + await second.sweep_idle("test", later)
+    assert len(sent) == 1
+    assert await second.sweep_idle("test", later + IDLE * 3) == []
+
+
+async def test_a_citizen_being_handled_is_skipped_by_the_idle_sweep(
+    redis: Redis,
+) -> None:
+    holder = RedisSessionStore(redis)
+    sweeper = RedisSessionStore(redis)
+    await redis.zadd("lifebot:idle:test", {"test:u": 1.0})
+    await holder.load("test:u")  # a turn for this citizen is in progress
+    now = dt.datetime.now(dt.UTC)
+    assert await sweeper.due_for_idle("test", now, 10) == []
+    await holder.release()
+
+
+async def test_flood_control_in_redis_is_per_citizen(redis: Redis) -> None:
+    moments = iter([100.0] * 12 + [100.0])
+    flood = RedisFloodControl(redis, rate=2, burst=3, max_wait=1.0, clock=lambda: next(moments))
+    flooder = [await flood.admit("telegram", "1") for _ in range(12)]
+    other = await flood.admit("telegram", "2")
+    assert [a.wait for a in flooder[:3]] == [0.0, 0.0, 0.0]
+    assert flooder[3].wait == pytest.approx(0.5)
+    assert flooder[4].wait == pytest.approx(1.0)
+    assert flooder[5].drop
+    assert flooder[5].warn
+    assert not flooder[6].warn  # one warning per burst
+    assert other.wait == 0.0
+    assert not other.drop
