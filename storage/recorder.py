@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
@@ -15,6 +15,22 @@ from storage.models import table_of
 from storage.pseudonyms import Pseudonymizer
 from storage.upsert import upsert
 
+# Core statements built once and run with parameters: a turn's writes skip the ORM's
+# bookkeeping and SQLAlchemy's statement construction.
+_CONVERSATIONS = table_of(models.Conversation)
+_MESSAGES = table_of(models.Message)
+_SNAPSHOT_FIELDS = (
+    "situation_id", "category_id", "actions", "not_understood", "human_requested", "ended_at",
+    "end_reason", "last_step_id", "survey_asked",
+)  # fmt: skip
+_UPDATE_SNAPSHOT = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == bindparam("conversation_id"))
+    .values({name: bindparam(name) for name in _SNAPSHOT_FIELDS})
+)
+_INSERT_MESSAGE = insert(_MESSAGES)
+_INSERT_CONVERSATION = insert(_CONVERSATIONS)
+
 
 class SqlRecorder:
     def __init__(self, session: AsyncSession, pseudonymizer: Pseudonymizer) -> None:
@@ -23,19 +39,19 @@ class SqlRecorder:
 
     async def conversation_opened(self, record: ConversationOpened) -> None:
         citizen_id = await self._citizen_id(record)
-        self._session.add(
-            models.Conversation(
-                id=record.conversation_id,
-                citizen_id=citizen_id,
-                channel=record.channel,
-                started_at=record.started_at,
-                actions=0,
-                not_understood=0,
-                human_requested=False,
-                survey_asked=False,
-            )
+        await self._session.execute(
+            _INSERT_CONVERSATION,
+            {
+                "id": record.conversation_id,
+                "citizen_id": citizen_id,
+                "channel": record.channel,
+                "started_at": record.started_at,
+                "actions": 0,
+                "not_understood": 0,
+                "human_requested": False,
+                "survey_asked": False,
+            },
         )
-        await self._session.flush()
 
     async def _citizen_id(self, record: ConversationOpened) -> int:
         pseudonym = self._pseudonymizer.pseudonym(record.channel, record.user_id)
@@ -56,30 +72,25 @@ class SqlRecorder:
         return found
 
     async def conversation_changed(self, snapshot: ConversationSnapshot) -> None:
-        changes = asdict(snapshot)
-        conversation_id = changes.pop("conversation_id")
-        await self._session.execute(
-            update(models.Conversation)
-            .where(models.Conversation.id == conversation_id)
-            .values(**changes)
-        )
+        await self._session.execute(_UPDATE_SNAPSHOT, asdict(snapshot))
 
     async def message(self, record: MessageRecord) -> None:
-        self._session.add(
-            models.Message(
-                conversation_id=record.conversation_id,
-                at=record.at,
-                kind=record.kind,
-                text=mask_personal_data(record.text),
-                intent=record.intent,
-                understood=record.understood,
-            )
+        await self._session.execute(
+            _INSERT_MESSAGE,
+            {
+                "conversation_id": record.conversation_id,
+                "at": record.at,
+                "kind": record.kind,
+                "text": mask_personal_data(record.text),
+                "intent": record.intent,
+                "understood": record.understood,
+            },
         )
 
     async def citizen_unreachable(self, conversation_id: str, at: dt.datetime) -> None:
         await self._session.execute(
-            update(models.Conversation)
-            .where(models.Conversation.id == conversation_id)
+            update(_CONVERSATIONS)
+            .where(_CONVERSATIONS.c.id == conversation_id)
             .values(citizen_blocked_at=at)
         )
 

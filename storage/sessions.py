@@ -13,6 +13,8 @@ from dialogs.state import ConversationState
 from storage.models import DialogSession, table_of
 from storage.upsert import upsert
 
+_SESSIONS = table_of(DialogSession)
+
 
 class SqlSessionStore:
     """The only table that keeps a channel's raw ids: replying (the idle survey) needs them."""
@@ -22,7 +24,7 @@ class SqlSessionStore:
 
     async def load(self, key: str) -> ConversationState | None:
         # FOR UPDATE: another process handling the same citizen waits for this turn to commit.
-        query = select(DialogSession.state).where(DialogSession.key == key).with_for_update()
+        query = select(_SESSIONS.c.state).where(_SESSIONS.c.key == key).with_for_update()
         data = await self._session.scalar(query)
         return ConversationState.model_validate_json(data) if data else None
 
@@ -37,7 +39,7 @@ class SqlSessionStore:
             "updated_at": state.last_event_at,
             "idle_due_at": idle_due_at,
         }
-        await upsert(self._session, table_of(DialogSession), values, ["key"])
+        await upsert(self._session, _SESSIONS, values, ["key"])
 
     async def due_for_idle(
         self, channel: str, now: dt.datetime, limit: int

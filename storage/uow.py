@@ -7,7 +7,6 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,6 +16,7 @@ from storage.models import ProcessedEvent, table_of
 from storage.pseudonyms import Pseudonymizer
 from storage.recorder import SqlRecorder
 from storage.sessions import SqlSessionStore
+from storage.upsert import dialect_of, upsert_statement
 
 
 class ExternalSessionStore(SessionStore, Protocol):
@@ -71,16 +71,16 @@ class SqlUnitOfWork:
     async def claim_event(self, channel: str, event_id: str, at: dt.datetime) -> bool:
         if self._session is None:
             raise StorageError("claim outside a unit of work")
-        table = table_of(ProcessedEvent)
-        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = (
-            insert(table)
-            .values(channel=channel, event_id=event_id, at=at)
-            .on_conflict_do_nothing(index_elements=["channel", "event_id"])
-            .returning(table.c.event_id)
+        statement = upsert_statement(
+            dialect_of(self._session),
+            table_of(ProcessedEvent),
+            ("channel", "event_id", "at"),
+            ("channel", "event_id"),
+            update=False,
+            returning="event_id",
         )
-        return (await self._session.execute(statement)).first() is not None
+        values = {"channel": channel, "event_id": event_id, "at": at}
+        return (await self._session.execute(statement, values)).first() is not None
 
     async def commit(self) -> None:
         if self._session is None:

@@ -20,13 +20,17 @@ class BotProcess:
     """One bot process: its own Bot, Dispatcher and webhook server, sharing the database."""
 
     def __init__(
-        self, engine: DialogEngine, fake: FakeTelegram, flood: FloodControl | None = None
+        self,
+        engine: DialogEngine,
+        fake: FakeTelegram,
+        flood: FloodControl | None = None,
+        port: int | None = None,
     ) -> None:
         self.engine = engine
         self.fake = fake
         self.bot = build_bot(fake.token, fake.url)
         self.dispatcher = build_dispatcher(engine, flood)
-        self.port = free_port()
+        self.port = port or free_port()
         app = webhook_app(self.bot, self.dispatcher, SECRET, PATH, None, background=False)
         self._runner = web.AppRunner(app)
 
@@ -60,8 +64,11 @@ class Citizen:
         return await process.post(self.updates.message(self.user_id, text))
 
     async def press(self, process: BotProcess, label: str) -> int:
+        return await process.post(self.button_update(label))
+
+    def button_update(self, label: str) -> dict[str, Any]:
         data, message_id = self.fake.button(self.user_id, label)
-        return await process.post(self.updates.button(self.user_id, data, message_id))
+        return self.updates.button(self.user_id, data, message_id)
 
     @property
     def last_text(self) -> str:

@@ -12,6 +12,18 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramForbiddenError
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    SendChatAction,
+    SendMessage,
+    SetMyCommands,
+    SetWebhook,
+)
+from aiogram.methods.base import Response
 from aiogram.types import BotCommand
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
@@ -25,6 +37,16 @@ from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
 
 log = logging.getLogger("lifebot.telegram")
+
+
+# aiogram validates every answer with ``Response[<return type>]``; pydantic keeps such generic
+# classes only while something references them, so without these each call rebuilt one
+# (a measurable share of every reply). Holding them makes each a one-time cost.
+_RESPONSE_MODELS = [
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (SendMessage, EditMessageText, AnswerCallbackQuery, SendChatAction,
+                   SetMyCommands, GetMe, GetUpdates, DeleteWebhook, SetWebhook)
+]  # fmt: skip
 
 
 def build_bot(token: str, api_url: str | None = None) -> Bot:

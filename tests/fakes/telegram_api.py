@@ -30,6 +30,7 @@ class Call:
 class FakeTelegram:
     token: str = "123456:TEST-TOKEN"
     calls: list[Call] = field(default_factory=list)
+    by_chat: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     blocked_chats: set[str] = field(default_factory=set)
     updates: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     port: int = 0
@@ -40,8 +41,8 @@ class FakeTelegram:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> None:
-        self.port = free_port()
+    async def start(self, port: int | None = None) -> None:
+        self.port = port or free_port()
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app)
@@ -54,12 +55,9 @@ class FakeTelegram:
 
     # What the tests look at
     def sent(self, chat_id: int | str | None = None) -> list[dict[str, Any]]:
-        return [
-            c.params
-            for c in self.calls
-            if c.method in ("sendMessage", "editMessageText")
-            and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
-        ]
+        if chat_id is not None:
+            return self.by_chat.get(str(chat_id), [])
+        return [c.params for c in self.calls if c.method in ("sendMessage", "editMessageText")]
 
     def methods(self) -> list[str]:
         return [c.method for c in self.calls]
@@ -84,6 +82,13 @@ class FakeTelegram:
                     return button["callback_data"], int(params["_message_id"])
         raise AssertionError(f"no button {label!r} in chat {chat_id}")
 
+    def has_button(self, chat_id: int | str, label: str) -> bool:
+        try:
+            self.button(chat_id, label)
+        except AssertionError:
+            return False
+        return True
+
     def texts(self, chat_id: int | str) -> list[str]:
         return [str(params.get("text", "")) for params in self.sent(chat_id)]
 
@@ -105,6 +110,8 @@ class FakeTelegram:
             return web.json_response({"ok": True, "result": await self._updates(params)})
         call = Call(method, params)
         self.calls.append(call)
+        if method in ("sendMessage", "editMessageText"):
+            self.by_chat.setdefault(str(params.get("chat_id")), []).append(params)
         if str(params.get("chat_id")) in self.blocked_chats and method == "sendMessage":
             return web.json_response(BLOCKED, status=403)
         return web.json_response({"ok": True, "result": self._result(call)})

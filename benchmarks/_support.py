@@ -1,0 +1,65 @@
+"""Shared pieces of the channel benchmarks: a scratch PostgreSQL database, an engine on it,
+latency figures."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from dialogs.engine import DialogEngine  # noqa: E402
+from knowledge_base.loader import load_knowledge_base  # noqa: E402
+from nlu.embedded import EmbeddedClassifier, load_or_train  # noqa: E402
+from nlu.entities import EntityExtractor  # noqa: E402
+from nlu.training_data import training_examples  # noqa: E402
+from storage.database import create_engine, session_factory  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.pseudonyms import Pseudonymizer  # noqa: E402
+from storage.uow import SqlUnits  # noqa: E402
+
+SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+@asynccontextmanager
+async def scratch_database(server: str = SERVER) -> AsyncIterator[str]:
+    """A fresh, migrated PostgreSQL database, dropped afterwards."""
+    name = f"lifebot_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(admin)
+    await connection.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        await asyncio.to_thread(upgrade, url)
+        yield url
+    finally:
+        await connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await connection.close()
+
+
+def build_engine(url: str) -> tuple[DialogEngine, object]:
+    kb = load_knowledge_base()
+    model = load_or_train(training_examples(kb), Path.home() / ".cache" / "lifebot")
+    classifier = EmbeddedClassifier(model, EntityExtractor.from_rasa_data())
+    database = create_engine(url, pool_size=20, max_overflow=10)
+    units = SqlUnits(session_factory(database), Pseudonymizer(b"benchmark-secret-0123456789"))
+    return DialogEngine(kb, classifier, units), database
+
+
+def report(label: str, latencies: Sequence[float], elapsed: float, lost: int) -> None:
+    ordered = sorted(latencies)
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[int(len(ordered) * 0.99)] * 1000
+    print(f"[{label}] updates: {len(ordered)} in {elapsed:.1f} s")
+    print(f"[{label}] updates per second: {len(ordered) / elapsed:,.0f}")
+    print(f"[{label}] handling latency p50: {p50:.1f} ms, p99: {p99:.1f} ms")
+    print(f"[{label}] lost survey answers: {lost}")
