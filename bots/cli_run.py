@@ -44,9 +44,9 @@ def run_telegram() -> None:
 
 async def _telegram(settings: Settings) -> None:
     from bots.telegram.app import (
-        IdleSurveys,
         build_bot,
         build_dispatcher,
+        idle_surveys,
         register_webhook,
         run_polling,
         webhook_app,
@@ -56,7 +56,7 @@ async def _telegram(settings: Settings) -> None:
     assert settings.telegram_bot_token is not None
     bot = build_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url)
     dispatcher = build_dispatcher(assistant.engine, assistant.flood)
-    idle = IdleSurveys(bot, assistant.engine, dt.timedelta(seconds=settings.idle_check_seconds))
+    idle = idle_surveys(bot, assistant.engine, dt.timedelta(seconds=settings.idle_check_seconds))
     try:
         if settings.webhook_url and settings.webhook_secret is not None:
             secret = settings.webhook_secret.get_secret_value()
@@ -81,3 +81,49 @@ async def _serve(app: web.Application, host: str, port: int) -> None:
         await asyncio.Event().wait()  # until the process is stopped
     finally:
         await runner.cleanup()
+
+
+@run_app.command("vk")
+def run_vk() -> None:
+    """VK: Bots Long Poll, или Callback API, если задан VK_CALLBACK_CONFIRMATION."""
+    settings = load_settings()
+    if settings.vk_group_token is None:
+        fail("Ошибка: задайте VK_GROUP_TOKEN (ключ доступа сообщества)")
+    if settings.vk_callback_confirmation and settings.vk_callback_secret is None:
+        fail("Ошибка: для Callback API задайте VK_CALLBACK_SECRET (секретный ключ)")
+    with friendly_errors():
+        _prepare_database(settings)
+        asyncio.run(_vk(settings))
+
+
+async def _vk(settings: Settings) -> None:
+    from bots.vk.app import build_api, build_bot, callback_app, idle_surveys, run_long_poll
+    from bots.vk.delivery import VkDelivery
+    from bots.vk.labeler import build_labeler
+    from bots.vk.screens import MemoryScreens, ScreenMemory
+
+    assistant = await build_assistant(settings)
+    assert settings.vk_group_token is not None
+    api = build_api(settings.vk_group_token.get_secret_value(), settings.vk_api_url)
+    screens: ScreenMemory = MemoryScreens()
+    if assistant.redis is not None:
+        from bots.vk.screens_redis import RedisScreens
+
+        screens = RedisScreens(assistant.redis)
+    delivery = VkDelivery(api, screens, assistant.engine.knowledge.texts)
+    labeler = build_labeler(assistant.engine, delivery, screens, assistant.flood)
+    bot = build_bot(api, labeler, settings.vk_group_id)
+    idle = idle_surveys(
+        delivery, assistant.engine, dt.timedelta(seconds=settings.idle_check_seconds)
+    )
+    try:
+        if settings.vk_callback_confirmation and settings.vk_callback_secret is not None:
+            secret = settings.vk_callback_secret.get_secret_value()
+            app = callback_app(bot, settings.vk_callback_confirmation, secret,
+                               settings.vk_callback_path, idle)  # fmt: skip
+            await _serve(app, settings.vk_callback_host, settings.vk_callback_port)
+        else:
+            await run_long_poll(bot, idle)
+    finally:
+        await api.http_client.close()
+        await assistant.close()

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -37,6 +37,7 @@ class Assistant:
     settings: Settings
     flood: FloodControl
     closers: list[Closable] = field(default_factory=list)
+    redis: Any = None  # the shared Redis client, when REDIS_URL is set
 
     async def close(self) -> None:
         for closer in self.closers:
@@ -81,7 +82,7 @@ def _with_redis(
     sessions: async_sessionmaker[AsyncSession],
     pseudonymizer: Pseudonymizer,
     closers: list[Closable],
-) -> tuple[FloodControl, SqlUnits]:
+) -> tuple[Any, FloodControl, SqlUnits]:
     """State and flood control in Redis, shared by every replica (the ``redis`` extra)."""
     try:
         from redis.asyncio import Redis
@@ -95,7 +96,7 @@ def _with_redis(
     redis = Redis.from_url(settings.redis_url or "")
     closers.append(redis)
     flood = RedisFloodControl(redis, settings.flood_rate, settings.flood_burst)
-    return flood, SqlUnits(sessions, pseudonymizer, lambda: RedisSessionStore(redis))
+    return redis, flood, SqlUnits(sessions, pseudonymizer, lambda: RedisSessionStore(redis))
 
 
 async def build_assistant(settings: Settings) -> Assistant:
@@ -116,7 +117,8 @@ async def build_assistant(settings: Settings) -> Assistant:
     )
     flood: FloodControl = MemoryFloodControl(settings.flood_rate, settings.flood_burst)
     units = SqlUnits(sessions, Pseudonymizer(secret))
+    redis = None
     if settings.redis_url:
-        flood, units = _with_redis(settings, sessions, Pseudonymizer(secret), closers)
+        redis, flood, units = _with_redis(settings, sessions, Pseudonymizer(secret), closers)
     engine = DialogEngine(knowledge, classifier, units, config)
-    return Assistant(engine, database, settings, flood, closers)
+    return Assistant(engine, database, settings, flood, closers, redis)

@@ -6,6 +6,7 @@ and past a limit their extra updates are dropped with one polite warning. Others
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,3 +64,11 @@ class MemoryFloodControl:
         full_after = self._burst / self._rate
         for key in [k for k, b in self._buckets.items() if now - b.updated > full_after]:
             del self._buckets[key]
+
+
+async def hold(flood: FloodControl, channel: str, user_id: str) -> Admission:
+    """Wait as long as the citizen's bucket asks; the caller drops the update if told to."""
+    admission = await flood.admit(channel, user_id)
+    if admission.wait and not admission.drop:
+        await asyncio.sleep(admission.wait)
+    return admission

@@ -60,4 +60,18 @@ class Settings(BaseSettings):
     webhook_host: str = Field(default="0.0.0.0", description="Where the webhook server listens")
     webhook_port: int = Field(default=8080, description="Port of the webhook server")
     webhook_path: str = Field(default="/telegram/webhook", description="Path that takes updates")
+    vk_group_token: SecretStr | None = Field(default=None, description="Community access token")
+    vk_group_id: int | None = Field(default=None, description="Community id (found if unset)")
+    vk_api_url: str | None = Field(
+        default=None, description="Another VK API server, e.g. http://127.0.0.1:8082/method/"
+    )
+    vk_callback_confirmation: str | None = Field(
+        default=None, description="Callback API confirmation string; unset: Bots Long Poll"
+    )
+    vk_callback_secret: SecretStr | None = Field(
+        default=None, description="Callback API secret key; events without it are rejected"
+    )
+    vk_callback_host: str = Field(default="0.0.0.0", description="Callback API server address")
+    vk_callback_port: int = Field(default=8081, description="Callback API server port")
+    vk_callback_path: str = Field(default="/vk/callback", description="Callback API path")
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR")

@@ -143,6 +143,7 @@ class Buttons(Model):
     answered_yes: ButtonLabel
     answered_partly: ButtonLabel
     answered_no: ButtonLabel
+    more: ButtonLabel
 
 
 class Commands(Model):

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bots.flood import MemoryFloodControl
-from bots.telegram.app import IdleSurveys, build_bot, build_dispatcher, run_polling
+from bots.telegram.app import build_bot, build_dispatcher, idle_surveys, run_polling
 from bots.telegram.render import MESSAGE_LIMIT, render
 from dialogs.contract import Button, Reply
 from dialogs.engine import DialogEngine
@@ -214,7 +214,7 @@ async def test_idle_survey_to_a_citizen_who_blocked_the_bot_is_recorded_not_retr
     citizen = Citizen(telegram, USER)
     await citizen.say(process, "/start child_birth")
     telegram.blocked_chats.add(str(USER))
-    idle = IdleSurveys(process.bot, process.engine, every=dt.timedelta(seconds=1))
+    idle = idle_surveys(process.bot, process.engine, dt.timedelta(seconds=1))
     later = dt.datetime.now(dt.UTC) + IDLE + dt.timedelta(minutes=1)
     (outgoing,) = await process.engine.sweep_idle("telegram", later)
     await idle.send(outgoing)  # the Bot API answers 403
@@ -238,7 +238,7 @@ async def test_the_idle_survey_is_delivered_by_the_background_task(
     from bots.edge import send_idle_surveys
 
     task = asyncio.create_task(
-        send_idle_surveys(process.engine, "telegram", IdleSurveys(
+        send_idle_surveys(process.engine, "telegram", idle_surveys(
             process.bot, process.engine, dt.timedelta(seconds=1)
         ).send, dt.timedelta(milliseconds=50), clock=Future())
     )  # fmt: skip
@@ -254,7 +254,7 @@ async def test_the_idle_survey_is_delivered_by_the_background_task(
 async def test_long_polling_mode(telegram: FakeTelegram, sql_engine: DialogEngine) -> None:
     bot = build_bot(telegram.token, telegram.url)
     dispatcher = build_dispatcher(sql_engine, None)
-    idle = IdleSurveys(bot, sql_engine, dt.timedelta(seconds=30))
+    idle = idle_surveys(bot, sql_engine, dt.timedelta(seconds=30))
     polling = asyncio.create_task(run_polling(bot, dispatcher, idle))
     await telegram.updates.put(Updates().message(USER, "/start"))
     for _ in range(200):

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bots.console.mappers import CHANNEL, to_event
-from bots.console.render import Screen, render
 from bots.edge import answer, send_idle_surveys
+from bots.text_choices import Screen, render
 from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
 

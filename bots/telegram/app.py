@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import logging
-from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -28,8 +25,8 @@ from aiogram.types import BotCommand
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from bots.edge import send_idle_surveys
 from bots.flood import FloodControl
+from bots.idle import IdleSurveys
 from bots.telegram.delivery import TelegramDelivery
 from bots.telegram.handlers import build_router
 from bots.telegram.mappers import CHANNEL
@@ -74,32 +71,15 @@ async def set_commands(bot: Bot, engine: DialogEngine) -> None:
     )
 
 
-@dataclass
-class IdleSurveys:
-    """The background task that sends idle surveys; a 403 is recorded and never retried."""
+def idle_surveys(bot: Bot, engine: DialogEngine, every: dt.timedelta) -> IdleSurveys:
+    """The shared idle-survey sender, delivering through this bot; 403 means blocked."""
 
-    bot: Bot
-    engine: DialogEngine
-    every: dt.timedelta
-    task: asyncio.Task[None] | None = None
+    async def deliver(outgoing: Outgoing) -> None:
+        await TelegramDelivery(bot).send(outgoing.address.chat_id, outgoing.replies)
 
-    async def send(self, outgoing: Outgoing) -> None:
-        try:
-            await TelegramDelivery(self.bot).send(outgoing.address.chat_id, outgoing.replies)
-        except TelegramForbiddenError:
-            log.info("chat %s blocked the bot; survey not delivered", outgoing.address.chat_id)
-            await self.engine.citizen_unreachable(outgoing, dt.datetime.now(dt.UTC))
-
-    def start(self) -> None:
-        self.task = asyncio.create_task(
-            send_idle_surveys(self.engine, CHANNEL, self.send, self.every)
-        )
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+    return IdleSurveys(
+        engine, CHANNEL, deliver, lambda e: isinstance(e, TelegramForbiddenError), every
+    )
 
 
 async def run_polling(bot: Bot, dispatcher: Dispatcher, idle: IdleSurveys) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
-from bots.flood import FloodControl
+from bots.flood import FloodControl, hold
 from bots.telegram.mappers import CHANNEL
 from dialogs.engine import DialogEngine
 
@@ -24,7 +23,7 @@ class FloodMiddleware(BaseMiddleware):
         user = getattr(event, "from_user", None)
         if user is None:
             return await handler(event, data)
-        admission = await self._flood.admit(CHANNEL, str(user.id))
+        admission = await hold(self._flood, CHANNEL, str(user.id))
         if admission.drop:
             if isinstance(event, CallbackQuery):
                 await event.answer()
@@ -32,6 +31,4 @@ class FloodMiddleware(BaseMiddleware):
                 engine: DialogEngine = data["engine"]
                 await event.answer(engine.knowledge.texts.flood_warning)
             return None
-        if admission.wait:
-            await asyncio.sleep(admission.wait)
         return await handler(event, data)

@@ -1,4 +1,6 @@
-"""Replies as terminal text: buttons become numbered choices."""
+"""Replies as plain text where no buttons can be shown: buttons become numbered choices.
+
+The console uses it, and so does VK for clients that show no keyboard."""
 
 from __future__ import annotations
 

@@ -1,0 +1,74 @@
+"""VK events (Bots Long Poll or Callback API, the same objects) → engine events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from dialogs.contract import IncomingEvent
+
+CHANNEL = "vk"
+PAYLOAD_KEY = "p"
+
+
+def from_message_new(event: dict[str, Any], choices: Sequence[str] = ()) -> IncomingEvent:
+    """A typed message; a number picks one of ``choices`` (text-only clients)."""
+    message = event["object"]["message"]
+    text = str(message.get("text") or "").strip()
+    if _is_start_button(message, text):
+        text = "/start"
+    payload = _payload(message.get("payload"))
+    if payload is None and text.isdigit() and 1 <= int(text) <= len(choices):
+        payload = choices[int(text) - 1]
+    return IncomingEvent(
+        channel=CHANNEL,
+        user_id=str(message["from_id"]),
+        chat_id=str(message["peer_id"]),
+        at=dt.datetime.fromtimestamp(int(message["date"]), dt.UTC),
+        text=None if payload else text,
+        payload=payload,
+        event_id=_event_id(event),
+    )
+
+
+def from_message_event(event: dict[str, Any]) -> IncomingEvent:
+    """A callback button press."""
+    pressed = event["object"]
+    return IncomingEvent(
+        channel=CHANNEL,
+        user_id=str(pressed["user_id"]),
+        chat_id=str(pressed["peer_id"]),
+        at=dt.datetime.now(dt.UTC),
+        payload=_payload(pressed.get("payload")) or "",
+        event_id=_event_id(event),
+    )
+
+
+def shows_inline_keyboards(event: dict[str, Any]) -> bool:
+    """The client says whether it can show inline keyboards; old clients cannot."""
+    client = event["object"].get("client_info") or {}
+    return bool(client.get("inline_keyboard", True)) and "callback" in client.get(
+        "button_actions", ["callback"]
+    )
+
+
+def _is_start_button(message: dict[str, Any], text: str) -> bool:
+    """VK's own «Начать» button that opens a chat with a community sends this."""
+    raw = message.get("payload")
+    data = json.loads(raw) if isinstance(raw, str) and raw else raw
+    return (isinstance(data, dict) and data.get("command") == "start") or text.lower() == "начать"
+
+
+def _payload(raw: Any) -> str | None:
+    if raw is None or raw == "":
+        return None
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    value = data.get(PAYLOAD_KEY) if isinstance(data, dict) else None
+    return str(value) if value is not None else None
+
+
+def _event_id(event: dict[str, Any]) -> str | None:
+    value = event.get("event_id")
+    return str(value) if value else None

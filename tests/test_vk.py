@@ -1,0 +1,206 @@
+"""The VK adapter end to end: vkbottle's real HTTP client against a fake VK API."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bots.vk.app import idle_surveys, run_long_poll
+from bots.vk.render import BUTTONS, MESSAGE_LIMIT, ROW_WIDTH, ROWS
+from dialogs.contract import Reply
+from dialogs.engine import DialogEngine
+from knowledge_base.content import KnowledgeBaseContent
+from storage import models
+from tests.conftest import IDLE
+from tests.fakes.vk_api import Events, FakeVk
+from tests.vk_harness import CONFIRMATION, VkCitizen, VkProcess
+
+USER = 4242
+
+
+@pytest.fixture
+async def vk() -> AsyncIterator[FakeVk]:
+    fake = FakeVk()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def process(sql_engine: DialogEngine, vk: FakeVk) -> AsyncIterator[VkProcess]:
+    bot_process = VkProcess(sql_engine, vk)
+    await bot_process.start()
+    yield bot_process
+    await bot_process.stop()
+
+
+def _shown_rows(vk: FakeVk) -> list[list[str]]:
+    shown = vk.keyboard(USER)
+    assert shown is not None
+    return [[b["action"]["label"] for b in row] for row in shown[0]["buttons"]]
+
+
+async def test_a_whole_conversation_with_text_and_buttons_ends_with_the_survey(
+    process: VkProcess, vk: FakeVk, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    citizen = VkCitizen(vk, USER)
+    assert await citizen.say(process, "Начать") == 200
+    assert "Здравствуйте" in citizen.last_text or "Выберите тему" in citizen.all_text()
+    await citizen.say(process, "потерял паспорт, что делать?")
+    await citizen.say(process, "вчера")
+    while "Шагов в плане" not in citizen.all_text():
+        board = vk.keyboard(USER)
+        assert board is not None
+        first = board[0]["buttons"][0][0]["action"]["label"]
+        await citizen.press(process, first)
+    await citizen.press(process, "Дальше")
+    for _ in range(12):
+        if any("Готово" in label for row in _shown_rows(vk) for label in row):
+            break
+        await citizen.press(process, "Дальше")
+    await citizen.press(process, "Готово")
+    assert "Насколько вы довольны?" in citizen.last_text
+    await citizen.press(process, "5")
+    await citizen.press(process, "4")
+    await citizen.press(process, "Да")
+    await citizen.say(process, "Всё ясно")
+    assert "Спасибо!" in citizen.last_text
+    assert vk.methods().count("messages.sendMessageEventAnswer") == sum(
+        1 for c in vk.calls if c.method == "messages.sendMessageEventAnswer"
+    )
+    async with sessions() as session:
+        answers = {a.question: a.value for a in await session.scalars(select(models.SurveyAnswer))}
+        (conversation,) = (await session.scalars(select(models.Conversation))).all()
+    assert answers == {"csat": "5", "effort": "4", "answered": "yes", "comment": "Всё ясно"}
+    assert conversation.channel == "vk"
+    assert conversation.situation_id == "lost_documents"
+
+
+async def test_every_button_is_answered_and_every_send_has_a_random_id(
+    process: VkProcess, vk: FakeVk
+) -> None:
+    citizen = VkCitizen(vk, USER)
+    await citizen.say(process, "/start")
+    await citizen.press(process, "Документы")
+    await citizen.press(process, "Главное меню")
+    assert vk.methods().count("messages.sendMessageEventAnswer") == 2
+    sends = [c for c in vk.calls if c.method == "messages.send"]
+    assert sends
+    assert all(int(c.params["random_id"]) > 0 for c in sends)
+    assert len({c.params["random_id"] for c in sends}) == len(sends)
+
+
+async def test_navigation_edits_the_menu_in_place(process: VkProcess, vk: FakeVk) -> None:
+    citizen = VkCitizen(vk, USER)
+    await citizen.say(process, "/start")
+    sends = vk.methods().count("messages.send")
+    await citizen.press(process, "Работа и пенсия")
+    assert vk.methods().count("messages.send") == sends
+    assert vk.methods().count("messages.edit") == 1
+
+
+async def test_a_keyboard_too_big_for_vk_is_paged(
+    process: VkProcess, vk: FakeVk, kb: KnowledgeBaseContent
+) -> None:
+    citizen = VkCitizen(vk, USER)
+    await citizen.say(process, "/start")
+    await citizen.press(process, "Семья и дети")  # 7 situations and the menu: 8 rows
+    first_page = _shown_rows(vk)
+    assert len(first_page) <= ROWS
+    assert sum(map(len, first_page)) <= BUTTONS
+    assert all(len(row) <= ROW_WIDTH for row in first_page)
+    assert first_page[-1] == ["Ещё…"]
+    await citizen.press(process, "Ещё…")
+    second_page = _shown_rows(vk)
+    assert second_page[-1] == ["← Назад"]
+    shown = {label for page in (first_page, second_page) for row in page for label in row}
+    family = {kb.situations[s].title for s in kb.category("family").situations}  # type: ignore[union-attr]
+    assert family <= shown
+    await citizen.press(process, kb.situations["divorce"].title)
+    assert kb.situations["divorce"].questions[0].text in citizen.last_text
+
+
+async def test_a_client_without_keyboards_gets_numbered_choices(
+    process: VkProcess, vk: FakeVk
+) -> None:
+    citizen = VkCitizen(vk, USER)
+    await citizen.say(process, "/start", keyboards=False)
+    assert "  1) Семья и дети" in citizen.last_text
+    assert vk.keyboard(USER) is None
+    await citizen.say(process, "1", keyboards=False)
+    assert "Семья и дети. Выберите ситуацию" in citizen.last_text
+
+
+def test_long_texts_are_split_below_the_limit() -> None:
+    from bots.vk.render import render
+
+    messages = render(Reply("\n\n".join(["Абзац. " + "текст " * 300] * 8)))
+    assert len(messages) > 1
+    assert all(len(m.text) <= MESSAGE_LIMIT for m in messages)
+
+
+async def test_callback_api_confirmation_and_secret(
+    process: VkProcess, vk: FakeVk, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    assert await process.post({"type": "confirmation", "group_id": 777}) == (200, CONFIRMATION)
+    forged = Events("not-the-secret").message(USER, "/start")
+    status, _ = await process.post(forged)
+    assert status == 403
+    unsigned = Events(None).message(USER, "/start")
+    assert (await process.post(unsigned))[0] == 403
+    assert vk.calls == []
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(models.Message)) == 0
+
+
+async def test_a_repeated_event_is_handled_once(
+    process: VkProcess, vk: FakeVk, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    event = VkCitizen(vk, USER).events.message(USER, "/start")
+    assert (await process.post(event))[1] == "ok"
+    assert (await process.post(event))[1] == "ok"
+    assert vk.methods().count("messages.send") == 1
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(models.Message)) == 1
+
+
+async def test_bots_long_poll(sql_engine: DialogEngine, vk: FakeVk) -> None:
+    bot_process = VkProcess(sql_engine, vk)
+    idle = idle_surveys(bot_process.delivery, sql_engine, dt.timedelta(seconds=30))
+    polling = asyncio.create_task(run_long_poll(bot_process.bot, idle))
+    await vk.events.put(Events().message(USER, "/start"))
+    for _ in range(100):
+        if vk.texts(USER):
+            break
+        await asyncio.sleep(0.05)
+    polling.cancel()
+    await asyncio.gather(polling, return_exceptions=True)
+    await bot_process.api.http_client.close()
+    assert "Здравствуйте" in vk.texts(USER)[0]
+
+
+async def test_idle_survey_to_a_citizen_who_forbade_messages_is_recorded(
+    process: VkProcess, vk: FakeVk, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await VkCitizen(vk, USER).say(process, "/start child_birth")
+    vk.refusing.add(str(USER))
+    later = dt.datetime.now(dt.UTC) + IDLE + dt.timedelta(minutes=1)
+    (outgoing,) = await process.engine.sweep_idle("vk", later)
+    await idle_surveys(process.delivery, process.engine, dt.timedelta(seconds=1)).send(outgoing)
+    async with sessions() as session:
+        (conversation,) = (await session.scalars(select(models.Conversation))).all()
+    assert conversation.citizen_blocked_at is not None
+
+
+async def test_payloads_are_short_ids(process: VkProcess, vk: FakeVk) -> None:
+    await VkCitizen(vk, USER).say(process, "/start")
+    board = vk.keyboard(USER)
+    assert board is not None
+    payloads = [json.dumps(b["action"]["payload"]) for row in board[0]["buttons"] for b in row]
+    assert all(len(p) <= 64 for p in payloads)
