@@ -55,11 +55,13 @@ def build_engine(url: str) -> tuple[DialogEngine, object]:
     return DialogEngine(kb, classifier, units), database
 
 
-def report(label: str, latencies: Sequence[float], elapsed: float, lost: int) -> None:
+def report(
+    label: str, latencies: Sequence[float], elapsed: float, lost: int, noun: str = "updates"
+) -> None:
     ordered = sorted(latencies)
     p50 = statistics.median(ordered) * 1000
     p99 = ordered[int(len(ordered) * 0.99)] * 1000
-    print(f"[{label}] updates: {len(ordered)} in {elapsed:.1f} s")
-    print(f"[{label}] updates per second: {len(ordered) / elapsed:,.0f}")
+    print(f"[{label}] {noun}: {len(ordered)} in {elapsed:.1f} s")
+    print(f"[{label}] {noun} per second: {len(ordered) / elapsed:,.0f}")
     print(f"[{label}] handling latency p50: {p50:.1f} ms, p99: {p99:.1f} ms")
     print(f"[{label}] lost survey answers: {lost}")

@@ -204,3 +204,18 @@ async def test_payloads_are_short_ids(process: VkProcess, vk: FakeVk) -> None:
     assert board is not None
     payloads = [json.dumps(b["action"]["payload"]) for row in board[0]["buttons"] for b in row]
     assert all(len(p) <= 64 for p in payloads)
+
+
+async def test_a_flooding_citizen_is_told_to_wait(sql_engine: DialogEngine, vk: FakeVk) -> None:
+    from bots.flood import MemoryFloodControl
+
+    bot_process = VkProcess(sql_engine, vk, MemoryFloodControl(rate=10, burst=2, max_wait=0.2))
+    await bot_process.start()
+    try:
+        citizen = VkCitizen(vk, USER)
+        await asyncio.gather(*(citizen.say(bot_process, f"сообщение {n}") for n in range(12)))
+    finally:
+        await bot_process.stop()
+    texts = vk.texts(USER)
+    assert sum("Вы пишете очень быстро" in t for t in texts) == 1
+    assert len(texts) < 12

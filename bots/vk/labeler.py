@@ -11,7 +11,7 @@ from vkbottle.framework.labeler import BotLabeler
 from vkbottle_types.events import GroupEventType
 
 from bots.edge import answer
-from bots.flood import FloodControl, MemoryFloodControl, hold
+from bots.flood import FloodControl, hold
 from bots.vk import mappers
 from bots.vk.delivery import VkDelivery
 from bots.vk.render import PAGE_PREFIX
@@ -31,7 +31,6 @@ def build_labeler(
 ) -> BotLabeler:
     labeler = BotLabeler()
     guard = _guarded(engine, delivery)
-    flood = flood or MemoryFloodControl()
 
     async def on_message(event: dict[str, Any]) -> None:
         message = event["object"]["message"]
@@ -73,8 +72,10 @@ async def _paged(delivery: VkDelivery, peer: str, pressed: dict[str, Any], paylo
 
 
 async def _admitted(
-    flood: FloodControl, engine: DialogEngine, delivery: VkDelivery, peer: str, user: str
+    flood: FloodControl | None, engine: DialogEngine, delivery: VkDelivery, peer: str, user: str
 ) -> bool:
+    if flood is None:
+        return True
     admission = await hold(flood, mappers.CHANNEL, user)
     if admission.warn:
         await delivery.send(peer, [Reply(engine.knowledge.texts.flood_warning)])
