@@ -86,6 +86,10 @@ class Dialogue:
             else:
                 navigation.main_menu(turn, f"{greeting}\n\n{texts.menu_prompt}")
             return
+        if command == "forget":
+            turn.forget = True
+            turn.say(turn.screens.with_menu(texts.forgotten))
+            return
         self._leave_survey(turn)
         if command == "menu":
             navigation.main_menu(turn)

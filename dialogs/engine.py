@@ -51,6 +51,11 @@ class DialogEngine:
                 )
                 turn.opened.append(opened)
             await self._dialogue.respond(turn, event)
+            if turn.forget:
+                await uow.recorder.forget_citizen(event.channel, event.user_id)
+                await uow.sessions.forget(event.session_key)
+                await uow.commit()
+                return turn.replies
             if turn.counts_as_action:
                 turn.state.actions += 1
             turn.state.last_event_at = event.at

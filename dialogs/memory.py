@@ -26,6 +26,7 @@ class MemoryDatabase:
     answers: list[SurveyAnswer] = field(default_factory=list)
     events: set[tuple[str, str]] = field(default_factory=set)
     unreachable: set[str] = field(default_factory=set)
+    forgotten: list[tuple[str, str]] = field(default_factory=list)
     commits: int = 0
 
     def units(self) -> MemoryUnitOfWork:
@@ -36,6 +37,7 @@ class MemorySessionStore:
     def __init__(self, db: MemoryDatabase) -> None:
         self._db = db
         self.staged: dict[str, tuple[Address, str, dt.datetime | None]] = {}
+        self.forgotten: list[str] = []
 
     async def load(self, key: str) -> ConversationState | None:
         row = self.staged.get(key) or self._db.sessions.get(key)
@@ -56,14 +58,21 @@ class MemorySessionStore:
         ]
         return due[:limit]
 
+    async def forget(self, key: str) -> None:
+        self.staged.pop(key, None)
+        self.forgotten.append(key)
+
 
 class MemoryRecorder:
+    """Keeps what it is told; ``forgotten`` lists (channel, user) pairs asked to be forgotten."""
+
     def __init__(self) -> None:
         self.opened: list[ConversationOpened] = []
         self.snapshots: list[ConversationSnapshot] = []
         self.messages: list[MessageRecord] = []
         self.answers: list[SurveyAnswer] = []
         self.unreachable: set[str] = set()
+        self.forgotten: list[tuple[str, str]] = []
 
     async def conversation_opened(self, record: ConversationOpened) -> None:
         self.opened.append(record)
@@ -79,6 +88,10 @@ class MemoryRecorder:
 
     async def citizen_unreachable(self, conversation_id: str, at: dt.datetime) -> None:
         self.unreachable.add(conversation_id)
+
+    async def forget_citizen(self, channel: str, user_id: str) -> int:
+        self.forgotten.append((channel, user_id))
+        return 0
 
 
 class MemoryUnitOfWork:
@@ -108,7 +121,10 @@ class MemoryUnitOfWork:
 
     async def commit(self) -> None:
         db, recorder = self._db, self.recorder
+        for key in self.sessions.forgotten:
+            db.sessions.pop(key, None)
         db.sessions.update(self.sessions.staged)
+        db.forgotten += recorder.forgotten
         db.opened += recorder.opened
         db.conversations.update({s.conversation_id: s for s in recorder.snapshots})
         db.messages += recorder.messages
@@ -117,4 +133,5 @@ class MemoryUnitOfWork:
         db.events |= self._events
         db.commits += 1
         self.sessions.staged.clear()
+        self.sessions.forgotten.clear()
         self.recorder = MemoryRecorder()

@@ -83,6 +83,9 @@ class SessionStore(Protocol):
     ) -> list[StoredSession]:
         """Sessions whose idle time is up, locked; others' locked rows are skipped."""
 
+    async def forget(self, key: str) -> None:
+        """Drop the conversation state (the citizen asked to be forgotten)."""
+
 
 class Recorder(Protocol):
     async def conversation_opened(self, record: ConversationOpened) -> None: ...
@@ -95,6 +98,10 @@ class Recorder(Protocol):
 
     async def citizen_unreachable(self, conversation_id: str, at: dt.datetime) -> None:
         """A proactive message could not be delivered: the citizen blocked the bot."""
+
+    async def forget_citizen(self, channel: str, user_id: str) -> int:
+        """Delete the citizen's messages and unlink their conversations and answers from them;
+        aggregates stay. Returns how many messages were deleted."""
 
 
 class UnitOfWork(Protocol):

@@ -26,6 +26,7 @@ class Turn:
     intent: str | None = None
     understood: bool = True
     counts_as_action: bool = True
+    forget: bool = False  # the citizen asked to be forgotten: erase, record nothing
 
     @property
     def screens(self) -> Screens:

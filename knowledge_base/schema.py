@@ -153,6 +153,7 @@ class Commands(Model):
     menu: ButtonLabel
     help: ButtonLabel
     restart: ButtonLabel
+    forget: ButtonLabel
 
 
 class Texts(Model):
@@ -196,5 +197,6 @@ class Texts(Model):
     survey_scale_hint: Text
     did_you_mean: Text
     flood_warning: Text
+    forgotten: Text
     buttons: Buttons
     commands: Commands

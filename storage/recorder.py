@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
@@ -93,6 +93,28 @@ class SqlRecorder:
             .where(_CONVERSATIONS.c.id == conversation_id)
             .values(citizen_blocked_at=at)
         )
+
+    async def forget_citizen(self, channel: str, user_id: str) -> int:
+        pseudonym = self._pseudonymizer.pseudonym(channel, user_id)
+        citizens = table_of(models.Citizen)
+        citizen_id = await self._session.scalar(
+            select(citizens.c.id).where(
+                citizens.c.channel == channel, citizens.c.pseudonym == pseudonym
+            )
+        )
+        if citizen_id is None:
+            return 0
+        theirs = select(_CONVERSATIONS.c.id).where(_CONVERSATIONS.c.citizen_id == citizen_id)
+        deleted = await self._session.execute(
+            delete(_MESSAGES).where(_MESSAGES.c.conversation_id.in_(theirs))
+        )
+        await self._session.execute(
+            update(_CONVERSATIONS)
+            .where(_CONVERSATIONS.c.citizen_id == citizen_id)
+            .values(citizen_id=None)
+        )
+        await self._session.execute(delete(citizens).where(citizens.c.id == citizen_id))
+        return int(getattr(deleted, "rowcount", 0) or 0)
 
     async def survey_answer(self, answer: SurveyAnswer) -> None:
         values = {

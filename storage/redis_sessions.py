@@ -42,6 +42,7 @@ class RedisSessionStore:
     redis: Redis
     held: dict[str, str] = field(default_factory=dict)  # session key → lock token
     staged: dict[str, _Staged] = field(default_factory=dict)
+    forgotten: list[str] = field(default_factory=list)
 
     async def load(self, key: str) -> ConversationState | None:
         await self._lock(key, wait=LOCK_WAIT)
@@ -68,6 +69,10 @@ class RedisSessionStore:
                     found.append(stored)
         return found
 
+    async def forget(self, key: str) -> None:
+        self.staged.pop(key, None)
+        self.forgotten.append(key)
+
     async def after_commit(self) -> None:
         """Apply the staged states once the turn's SQL records are safely committed."""
         try:
@@ -77,6 +82,9 @@ class RedisSessionStore:
 
     async def _write_staged(self) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
+            for key in self.forgotten:
+                pipe.delete(_session(key))
+                pipe.zrem(_idle(key.split(":", 1)[0]), key)
             for key, item in self.staged.items():
                 document = {
                     "address": {"channel": item.address.channel, "chat_id": item.address.chat_id},
@@ -89,6 +97,7 @@ class RedisSessionStore:
                     pipe.zadd(_idle(item.address.channel), {key: item.idle_due_at.timestamp()})
             await pipe.execute()
         self.staged.clear()
+        self.forgotten.clear()
 
     async def release(self) -> None:
         held, self.held = self.held, {}

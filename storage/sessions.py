@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.contract import Address
@@ -40,6 +40,9 @@ class SqlSessionStore:
             "idle_due_at": idle_due_at,
         }
         await upsert(self._session, _SESSIONS, values, ["key"])
+
+    async def forget(self, key: str) -> None:
+        await self._session.execute(delete(_SESSIONS).where(_SESSIONS.c.key == key))
 
     async def due_for_idle(
         self, channel: str, now: dt.datetime, limit: int

@@ -1,0 +1,1 @@
+"""Getting conversation and satisfaction data out: exports, the HTML report."""
