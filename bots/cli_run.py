@@ -11,7 +11,8 @@ import typer
 from sqlalchemy.engine import make_url
 
 from bots.cli_common import fail, friendly_errors, load_settings
-from bots.composition import build_assistant
+from bots.composition import Assistant, build_assistant
+from bots.housekeeping import keep_house
 from bots.settings import Settings
 from storage.migrate import upgrade
 
@@ -57,6 +58,7 @@ async def _telegram(settings: Settings) -> None:
     bot = build_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url)
     dispatcher = build_dispatcher(assistant.engine, assistant.flood)
     idle = idle_surveys(bot, assistant.engine, dt.timedelta(seconds=settings.idle_check_seconds))
+    housekeeping = _housekeeping(assistant, settings)
     try:
         if settings.webhook_url and settings.webhook_secret is not None:
             secret = settings.webhook_secret.get_secret_value()
@@ -66,6 +68,7 @@ async def _telegram(settings: Settings) -> None:
         else:
             await run_polling(bot, dispatcher, idle)
     finally:
+        housekeeping.cancel()
         await bot.session.close()
         await assistant.close()
 
@@ -116,6 +119,7 @@ async def _vk(settings: Settings) -> None:
     idle = idle_surveys(
         delivery, assistant.engine, dt.timedelta(seconds=settings.idle_check_seconds)
     )
+    housekeeping = _housekeeping(assistant, settings)
     try:
         if settings.vk_callback_confirmation and settings.vk_callback_secret is not None:
             secret = settings.vk_callback_secret.get_secret_value()
@@ -125,5 +129,13 @@ async def _vk(settings: Settings) -> None:
         else:
             await run_long_poll(bot, idle)
     finally:
+        housekeeping.cancel()
         await api.http_client.close()
         await assistant.close()
+
+
+def _housekeeping(assistant: Assistant, settings: Settings) -> asyncio.Task[None]:
+    every = dt.timedelta(hours=1)
+    return asyncio.create_task(
+        keep_house(assistant.database, settings.message_retention_days, every)
+    )

@@ -99,16 +99,22 @@ def _with_redis(
     return redis, flood, SqlUnits(sessions, pseudonymizer, lambda: RedisSessionStore(redis))
 
 
+async def pseudonymizer(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> Pseudonymizer:
+    """The configured secret, or the one generated once and kept in the database."""
+    if settings.pseudonym_secret is not None:
+        return Pseudonymizer(settings.pseudonym_secret.get_secret_value().encode())
+    return Pseudonymizer(await stored_secret(sessions, "pseudonym"))
+
+
 async def build_assistant(settings: Settings) -> Assistant:
     logging.basicConfig(level=settings.log_level.upper())
     knowledge = load_content(settings)
     classifier, closers = build_classifier(settings, knowledge)
     database = create_engine(settings.database_url)
     sessions = session_factory(database)
-    if settings.pseudonym_secret is not None:
-        secret = settings.pseudonym_secret.get_secret_value().encode()
-    else:
-        secret = await stored_secret(sessions, "pseudonym")
+    pseudonyms = await pseudonymizer(settings, sessions)
     config = EngineConfig(
         idle_timeout=dt.timedelta(minutes=settings.idle_survey_minutes),
         policy=UnderstandingPolicy(
@@ -116,9 +122,9 @@ async def build_assistant(settings: Settings) -> Assistant:
         ),
     )
     flood: FloodControl = MemoryFloodControl(settings.flood_rate, settings.flood_burst)
-    units = SqlUnits(sessions, Pseudonymizer(secret))
+    units = SqlUnits(sessions, pseudonyms)
     redis = None
     if settings.redis_url:
-        redis, flood, units = _with_redis(settings, sessions, Pseudonymizer(secret), closers)
+        redis, flood, units = _with_redis(settings, sessions, pseudonyms, closers)
     engine = DialogEngine(knowledge, classifier, units, config)
     return Assistant(engine, database, settings, flood, closers, redis)

@@ -74,4 +74,7 @@ class Settings(BaseSettings):
     vk_callback_host: str = Field(default="0.0.0.0", description="Callback API server address")
     vk_callback_port: int = Field(default=8081, description="Callback API server port")
     vk_callback_path: str = Field(default="/vk/callback", description="Callback API path")
+    message_retention_days: int | None = Field(
+        default=None, ge=1, description="Delete message texts older than this many days"
+    )
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR")

@@ -1,0 +1,170 @@
+"""The report as one self-contained HTML file: charts are inline SVG, so it opens offline in
+any browser, needs no script, and prints. Figures resting on too few conversations are hidden."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from html import escape
+
+from storage.analytics.figures import MIN_COUNT, Figures, Group
+
+ANSWERED = (("yes", "да", "#2e7d32"), ("partly", "частично", "#f9a825"), ("no", "нет", "#c62828"))
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem;color:#1b1b1b}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}table{border-collapse:collapse}
+td,th{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left;vertical-align:top}
+.muted{color:#666}.chart{display:block;margin:.5rem 0}.kpi{font-size:1.4rem;font-weight:600}
+"""
+
+
+def render(figures: Figures, titles: Mapping[str, str], since: str, until: str) -> str:
+    ends = [
+        (titles.get(situation, situation), step, str(count))
+        for (situation, step), count in figures.unsurveyed_ends.most_common(15)
+    ]
+    misunderstood = [(text, str(count)) for text, count in figures.misunderstood]
+    comments = [
+        (at.strftime("%d.%m.%Y %H:%M"), titles.get(situation, situation), text)
+        for at, situation, text in figures.comments
+    ]
+    parts = [
+        f"<h1>Удовлетворённость граждан: {escape(since)} — {escape(until)}</h1>",
+        _summary(figures),
+        "<h2>CSAT и лёгкость по ситуациям</h2>",
+        _scores_chart("situation", figures.by_situation, titles),
+        "<h2>CSAT и лёгкость по каналам</h2>",
+        _scores_chart("channel", figures.by_channel, {}),
+        "<h2>По неделям</h2>",
+        _trend_chart(figures.by_week),
+        "<h2>Получили ли ответ на вопрос</h2>",
+        _answered_chart(figures),
+        "<h2>Где заканчиваются разговоры без опроса</h2>",
+        _table(("ситуация", "последний шаг", "разговоров"), ends),
+        "<h2>Чаще всего непонятые сообщения</h2>",
+        _table(("сообщение (личные данные скрыты)", "раз"), misunderstood),
+        "<h2>Последние комментарии</h2>",
+        _table(("когда", "ситуация", "комментарий"), comments),
+        f'<p class="muted">Показатели, за которыми меньше {MIN_COUNT} разговоров, скрыты; '
+        "число разговоров указано у каждого показателя.</p>",
+    ]
+    return (
+        '<!doctype html><html lang="ru"><head><meta charset="utf-8">'
+        f"<title>Отчёт об удовлетворённости</title><style>{STYLE}</style></head>"
+        f"<body>{''.join(parts)}</body></html>"
+    )
+
+
+def _summary(figures: Figures) -> str:
+    rate = figures.response_rate
+    shown = f"{rate:.0%}" if rate is not None else "мало данных"
+    return (
+        f'<p><span class="kpi">{figures.conversations}</span> разговоров, '
+        f'<span class="kpi">{figures.surveyed}</span> с ответами на опрос '
+        f"(доля ответивших: {shown}).</p>"
+    )
+
+
+def _scores_chart(kind: str, groups: Mapping[str, Group], titles: Mapping[str, str]) -> str:
+    rows = sorted(groups.items(), key=lambda item: -item[1].conversations)
+    width, bar, gap, left = 760, 16, 12, 260
+    height = max(1, len(rows)) * (2 * bar + gap) + 30
+    shapes = [_axis(left, width, height)]
+    for index, (key, group) in enumerate(rows):
+        y = 10 + index * (2 * bar + gap)
+        label = f"{titles.get(key, key)} (n={group.conversations})"
+        shapes.append(_text(left - 8, y + bar, label, anchor="end"))
+        scores = ((group.csat, "#1565c0", "CSAT"), (group.effort, "#6a1b9a", "лёгкость"))
+        for offset, (mean, color, name) in enumerate(scores):
+            place = (left, width, y + offset * bar, bar)
+            shapes.append(_score_bar(place, mean.value, mean.count, color, name))
+    return _svg(f"chart chart-{kind}", width, height, shapes)
+
+
+def _score_bar(
+    place: tuple[int, int, int, int], value: float | None, count: int, color: str, name: str
+) -> str:
+    left, width, y, bar = place
+    if value is None:
+        return _text(left + 6, y + bar - 4, f"{name}: мало данных (n={count})", color="#888")
+    length = (width - left - 140) * value / 5
+    return (
+        f'<rect x="{left}" y="{y + 2}" width="{length:.1f}" height="{bar - 4}" fill="{color}">'
+        f"<title>{name} {value:.2f} из 5, n={count}</title></rect>"
+        + _text(left + length + 6, y + bar - 4, f"{name} {value:.2f} (n={count})")
+    )
+
+
+def _trend_chart(weeks: Mapping[dt.date, Group]) -> str:
+    ordered = sorted(weeks.items())
+    width, height, left, top, bottom = 760, 220, 50, 20, 40
+    shapes = [_axis(left, width, height - bottom + top)]
+    points = []
+    span = max(1, len(ordered) - 1)
+    for index, (week, group) in enumerate(ordered):
+        x = left + (width - left - 20) * index / span
+        shapes.append(_text(x, height - 10, week.strftime("%d.%m"), anchor="middle"))
+        if group.csat.value is not None:
+            y = top + (height - top - bottom) * (1 - (group.csat.value - 1) / 4)
+            points.append(f"{x:.1f},{y:.1f}")
+            tip = f"неделя с {week:%d.%m.%Y}: CSAT {group.csat.value:.2f}, n={group.csat.count}"
+            shapes.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#1565c0"><title>{tip}</title>'
+                "</circle>"
+            )
+    if len(points) > 1:
+        line = " ".join(points)
+        polyline = f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{line}"/>'
+        shapes.insert(1, polyline)
+    if not points:
+        note = "мало данных для недельного CSAT"
+        shapes.append(_text(left + 10, height / 2, note, color="#888"))
+    return _svg("chart chart-trend", width, height, shapes)
+
+
+def _answered_chart(figures: Figures) -> str:
+    total = sum(figures.answered.values())
+    width, height = 760, 60
+    if total < MIN_COUNT:
+        note = _text(10, 30, f"мало данных (n={total})", color="#888")
+        return _svg("chart chart-answered", width, height, [note])
+    shapes, x = [], 0.0
+    for key, label, color in ANSWERED:
+        share = figures.answered[key] / total
+        shapes.append(
+            f'<rect x="{x:.1f}" y="5" width="{width * share:.1f}" height="30" fill="{color}">'
+            f"<title>{label}: {share:.0%}</title></rect>"
+        )
+        if share > 0.08:
+            shapes.append(_text(x + 6, 25, f"{label} {share:.0%}", color="#fff"))
+        x += width * share
+    shapes.append(_text(0, 55, f"n={total}"))
+    return _svg("chart chart-answered", width, height, shapes)
+
+
+def _axis(left: float, width: float, height: float) -> str:
+    return f'<line x1="{left}" y1="0" x2="{left}" y2="{height}" stroke="#999"/>'
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start", color: str = "#1b1b1b") -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="12" text-anchor="{anchor}" fill="{color}">'
+        f"{escape(text)}</text>"
+    )
+
+
+def _svg(css: str, width: float, height: float, shapes: Sequence[str]) -> str:
+    return (
+        f'<svg class="{css}" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{height:.0f}" role="img">{"".join(shapes)}</svg>'
+    )
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    if not rows:
+        return '<p class="muted">Нет данных за этот период.</p>'
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
