@@ -1,7 +1,7 @@
 """Masking personal data before a citizen's words are stored.
 
 Order matters: the most specific patterns go first (e-mail, a card number with a valid Luhn
-checksum, SNILS, passport with its words), then phones in their many spellings, INN, and last
+checksum, passport with its words), then phones in their many spellings, SNILS, INN, and last
 any long run of digits, so that nothing that looks like a personal number survives.
 """
 
@@ -44,8 +44,8 @@ def mask_personal_data(text: str) -> str:
     text = _EMAIL.sub("[email]", text)
     text = _CARD.sub(_card, text)
     text = _PASSPORT_WORDS.sub(lambda m: f"{m.group(1)} [паспорт]", text)
-    text = _SNILS.sub("[снилс]", text)
     text = _PHONE.sub("[телефон]", text)
+    text = _SNILS.sub("[снилс]", text)
     text = _PASSPORT.sub("[паспорт]", text)
     text = _INN.sub("[инн]", text)
     return _LONG_DIGITS.sub("[номер]", text)
