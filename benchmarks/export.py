@@ -69,8 +69,9 @@ async def export(url: str, kind: str, path: str) -> None:
     elapsed = time.perf_counter() - started
     await engine.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    size = Path(path).stat().st_size / 1e6
-    print(f"[export {kind}] rows: {written:,} in {elapsed:.1f} s → {written / elapsed:,.0f} rows/s; "
+    size = (await asyncio.to_thread(Path(path).stat)).st_size / 1e6
+    rate = written / elapsed
+    print(f"[export {kind}] rows: {written:,} in {elapsed:.1f} s → {rate:,.0f} rows/s; "
           f"peak memory {peak:.0f} MB; file {size:.0f} MB", flush=True)  # fmt: skip
 
 
