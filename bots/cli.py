@@ -11,6 +11,7 @@ import typer
 
 from bots.cli_analytics import register as register_analytics
 from bots.cli_common import friendly_errors, load_settings
+from bots.cli_kb import kb_app
 from bots.cli_nlu import nlu_app
 from bots.cli_run import run_app
 from bots.composition import build_assistant
@@ -23,6 +24,7 @@ db_app = typer.Typer(help="База данных: миграции.", no_args_is
 app.add_typer(db_app, name="db")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(run_app, name="run")
+app.add_typer(kb_app, name="kb")
 register_analytics(app)
 
 

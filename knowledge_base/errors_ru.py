@@ -52,5 +52,19 @@ def describe(error: ErrorDetails) -> str:
         return template
 
 
-def problems(file_label: str, exc: ValidationError) -> list[str]:
-    return [f"{file_label}: {field_path(e['loc'])}: {describe(e)}" for e in exc.errors()]
+def errors(exc: ValidationError) -> list[tuple[tuple[int | str, ...], str]]:
+    """(where, what) for every error, in Russian.
+
+    A list whose item is broken is also reported «too short» (its valid items are fewer than
+    required); only the item's own error helps the editor, so that echo is dropped."""
+    found = exc.errors()
+    deeper = [tuple(e["loc"]) for e in found]
+    return [
+        (tuple(e["loc"]), describe(e))
+        for e in found
+        if not (e["type"] == "too_short" and _has_deeper(tuple(e["loc"]), deeper))
+    ]
+
+
+def _has_deeper(loc: tuple[int | str, ...], others: list[tuple[int | str, ...]]) -> bool:
+    return any(len(other) > len(loc) and other[: len(loc)] == loc for other in others)

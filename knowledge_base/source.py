@@ -1,0 +1,83 @@
+"""A YAML file with the position of every value, so a problem can say file:line:column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge_base.errors_ru import field_path
+
+Loc = tuple[int | str, ...]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    label: str  # the path editors see, relative to the knowledge base
+    data: Any
+    node: yaml.Node | None
+
+    def at(self, loc: Loc, message: str) -> str:
+        """«situations/x.yml:12:5: steps[2].where: message» — the deepest position known."""
+        line, column = self._position(loc)
+        return f"{self.label}:{line}:{column}: {field_path(loc)}: {message}"
+
+    def whole(self, message: str) -> str:
+        return f"{self.label}:1:1: (весь файл): {message}"
+
+    def _position(self, loc: Loc) -> tuple[int, int]:
+        node = self.node
+        if node is None:
+            return 1, 1
+        mark = node.start_mark
+        for part in loc:
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child
+            mark = node.start_mark
+        return mark.line + 1, mark.column + 1
+
+
+def _child(node: yaml.Node, part: int | str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == part:
+                found: yaml.Node = value
+                return found
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        child: yaml.Node = node.value[part]
+        return child
+    return None
+
+
+def read_source(root: Path, path: Path) -> tuple[SourceFile | None, str | None]:
+    """The parsed file, or a problem naming the file, line and column."""
+    label = _label(root, path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, f"{label}:1:1: файл не найден"
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"{label}:1:1: файл не читается как текст UTF-8 ({exc})"
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
+        return None, f"{label}:{where}: ошибка YAML ({getattr(exc, 'problem', exc)})"
+    source = SourceFile(label, data, node)
+    if not isinstance(data, dict):
+        return None, source.whole("ожидается словарь полей, а файл пуст или это список")
+    return source, None
+
+
+def _label(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
