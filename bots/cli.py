@@ -55,8 +55,13 @@ def chat(
 
 async def _chat(settings: Settings, user: str) -> None:
     assistant = await build_assistant(settings)
+    reloading = None
     try:
         console = ConsoleChat(assistant.engine, user, sys.stdin, sys.stdout)
+        if console.interactive:  # an editor can try their changes without a restart
+            reloading = asyncio.create_task(assistant.reloader().run())
         await console.run(idle_check=dt.timedelta(seconds=settings.idle_check_seconds))
     finally:
+        if reloading is not None:
+            reloading.cancel()
         await assistant.close()

@@ -134,8 +134,24 @@ async def _vk(settings: Settings) -> None:
         await assistant.close()
 
 
-def _housekeeping(assistant: Assistant, settings: Settings) -> asyncio.Task[None]:
-    every = dt.timedelta(hours=1)
-    return asyncio.create_task(
-        keep_house(assistant.database, settings.message_retention_days, every)
-    )
+class _Background:
+    """Tasks every bot process runs beside its channel: housekeeping and live reload."""
+
+    def __init__(self, assistant: Assistant, settings: Settings) -> None:
+        reloader = assistant.reloader()
+        reloader.listen_for_sighup()
+        every = dt.timedelta(hours=1)
+        self._tasks = [
+            asyncio.create_task(
+                keep_house(assistant.database, settings.message_retention_days, every)
+            ),
+            asyncio.create_task(reloader.run()),
+        ]
+
+    def cancel(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+
+
+def _housekeeping(assistant: Assistant, settings: Settings) -> _Background:
+    return _Background(assistant, settings)

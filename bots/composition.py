@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bots.flood import FloodControl, MemoryFloodControl
+from bots.reload import KnowledgeReloader
 from bots.settings import Settings
 from dialogs.dialogue import UnderstandingPolicy
 from dialogs.engine import DialogEngine, EngineConfig
@@ -20,7 +21,7 @@ from knowledge_base import CONTENT_DIR
 from knowledge_base.loader import load_knowledge_base
 from nlu.embedded import EmbeddedClassifier, load_or_train
 from nlu.entities import EntityExtractor
-from nlu.training_data import training_examples
+from nlu.training_data import DATA_DIR, training_examples
 from storage.database import create_engine, session_factory
 from storage.pseudonyms import Pseudonymizer, stored_secret
 from storage.uow import SqlUnits
@@ -38,6 +39,20 @@ class Assistant:
     flood: FloodControl
     closers: list[Closable] = field(default_factory=list)
     redis: Any = None  # the shared Redis client, when REDIS_URL is set
+    classifier: IntentClassifier | None = None
+
+    def reloader(self) -> KnowledgeReloader:
+        """Live reload of this assistant's knowledge base and NLU."""
+        settings, current = self.settings, self.classifier
+
+        def build() -> tuple[KnowledgeBase, IntentClassifier]:
+            knowledge = load_content(settings)
+            embedded = build_embedded_classifier(settings, knowledge)
+            with_fallback = getattr(current, "with_fallback", None)
+            return knowledge, with_fallback(embedded) if with_fallback else embedded
+
+        folders = [settings.knowledge_base_path or CONTENT_DIR, DATA_DIR]
+        return KnowledgeReloader(self.engine, build, folders)
 
     async def close(self) -> None:
         for closer in self.closers:
@@ -127,4 +142,4 @@ async def build_assistant(settings: Settings) -> Assistant:
     if settings.redis_url:
         redis, flood, units = _with_redis(settings, sessions, pseudonyms, closers)
     engine = DialogEngine(knowledge, classifier, units, config)
-    return Assistant(engine, database, settings, flood, closers, redis)
+    return Assistant(engine, database, settings, flood, closers, redis, classifier)

@@ -35,6 +35,13 @@ class DialogEngine:
         self._config = config or EngineConfig()
         self._dialogue = Dialogue(classifier, self._config.policy)
 
+    def swap(self, knowledge: KnowledgeBase, classifier: IntentClassifier) -> None:
+        """New content and its classifier for the next turns, at once (live reload). Turns in
+        flight finish on what they started with; a removed step or situation is handled by
+        the conversation's next turn (it clamps to the plan, or returns to the menu)."""
+        self.knowledge = knowledge
+        self._dialogue = Dialogue(classifier, self._config.policy)
+
     async def handle(self, event: IncomingEvent) -> list[Reply]:
         """Answer one event; its state and records are committed before the replies return."""
         async with self._units() as uow:
@@ -43,6 +50,7 @@ class DialogEngine:
             ):
                 return []  # delivered twice: the first delivery already answered
             state = await uow.sessions.load(event.session_key)
+            dialogue = self._dialogue
             turn = Turn(self.knowledge, state or ConversationState.start(event.at), event.at)
             if state is None or state.closed:
                 turn.state = ConversationState.start(event.at, after=state)
@@ -50,7 +58,7 @@ class DialogEngine:
                     turn.state.conversation_id, event.channel, event.user_id, event.at
                 )
                 turn.opened.append(opened)
-            await self._dialogue.respond(turn, event)
+            await dialogue.respond(turn, event)
             if turn.forget:
                 await uow.recorder.forget_citizen(event.channel, event.user_id)
                 await uow.sessions.forget(event.session_key)

@@ -171,8 +171,8 @@ def show_step(turn: Turn) -> None:
 
 
 def plan_button(turn: Turn, payload: str) -> None:
-    if turn.state.phase != "plan":
-        resume(turn)
+    if turn.state.phase != "plan" or turn.situation is None:
+        resume(turn)  # also when the situation was removed by a content reload
         return
     steps = turn.steps()
     state = turn.state

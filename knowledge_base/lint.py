@@ -10,7 +10,7 @@ from knowledge_base.schema import Situation
 
 STALE_AFTER = dt.timedelta(days=180)
 TELEGRAM_LIMIT = 4096
-SIMILAR = 0.9  # cosine of character n-gram TF-IDF: nearly the same phrase
+SIMILAR = 0.85  # cosine of character n-gram counts: the same phrase but for a word or a typo
 
 
 def lint(
@@ -57,9 +57,8 @@ def similar_phrases(phrases: Mapping[str, Sequence[str]], limit: float = SIMILAR
     owners = [(intent, text) for intent, texts in phrases.items() for text in texts]
     if len(owners) < 2:
         return []
-    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).fit_transform(
-        [text.lower() for _, text in owners]
-    )
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), use_idf=False)
+    vectors = vectorizer.fit_transform([text.lower() for _, text in owners])
     close = (vectors @ vectors.T).tocoo()
     found = []
     for row, column, score in zip(close.row, close.col, close.data, strict=True):

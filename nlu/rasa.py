@@ -62,6 +62,11 @@ class RasaClassifier:
             )
         self._down_until = time.monotonic() + self._retry_after
 
+    def with_fallback(self, fallback: IntentClassifier) -> RasaClassifier:
+        """The same client with a retrained fallback (after a knowledge-base reload)."""
+        self._fallback = fallback
+        return self
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()

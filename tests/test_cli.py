@@ -40,7 +40,7 @@ def test_chat_with_a_broken_knowledge_base_lists_the_problems(
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     result = runner.invoke(app, ["chat"], input="")
     assert result.exit_code == 1
-    assert "situations/divorce.yml: строка" in result.output
+    assert "situations/divorce.yml:2:1: ошибка YAML" in result.output
     assert "Traceback" not in result.output
 
 

@@ -1,0 +1,80 @@
+"""Live reload of the knowledge base: a running bot picks up saved changes within seconds.
+
+Files are polled (no watcher dependency, works on any file system and in containers) and
+SIGHUP forces a check. The new content is loaded and, when example phrases changed, the NLU
+retrained, off the event loop; then both are swapped in at once. An invalid or half-written
+file leaves the previous version serving, and the problems are logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import signal
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from dialogs.engine import DialogEngine
+from dialogs.errors import KnowledgeBaseError
+from dialogs.ports import IntentClassifier, KnowledgeBase
+
+log = logging.getLogger("lifebot.reload")
+Build = Callable[[], tuple[KnowledgeBase, IntentClassifier]]
+
+
+def fingerprint(folders: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*.y*ml")):
+            with contextlib.suppress(OSError):  # a file being replaced right now
+                digest.update(str(path).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class KnowledgeReloader:
+    def __init__(
+        self, engine: DialogEngine, build: Build, folders: Sequence[Path], every: float = 2.0
+    ) -> None:
+        self._engine = engine
+        self._build = build
+        self._folders = tuple(folders)
+        self._every = every
+        self._seen = fingerprint(self._folders)
+        self._forced = asyncio.Event()
+        self.reloads = 0
+        self.failures = 0
+
+    def listen_for_sighup(self) -> None:
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on every platform
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._forced.set)
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._forced.wait(), self._every)
+            forced = self._forced.is_set()
+            self._forced.clear()
+            await self.check(forced=forced)
+
+    async def check(self, *, forced: bool = False) -> bool:
+        """Reload if the files changed (or when forced); True if a new version is serving."""
+        current = await asyncio.to_thread(fingerprint, self._folders)
+        if current == self._seen and not forced:
+            return False
+        self._seen = current
+        try:
+            knowledge, classifier = await asyncio.to_thread(self._build)
+        except KnowledgeBaseError as error:
+            self.failures += 1
+            log.error(
+                "knowledge base not reloaded, the previous version keeps serving:\n%s",
+                "\n".join(error.problems),
+            )
+            return False
+        self._engine.swap(knowledge, classifier)
+        self.reloads += 1
+        log.warning("knowledge base reloaded (version %s)", getattr(knowledge, "version", "?"))
+        return True
