@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bots.flood import FloodControl, MemoryFloodControl
+from bots.observability import Metrics, configure_logging
 from bots.reload import KnowledgeReloader
 from bots.settings import Settings
 from dialogs.dialogue import UnderstandingPolicy
@@ -40,6 +42,7 @@ class Assistant:
     closers: list[Closable] = field(default_factory=list)
     redis: Any = None  # the shared Redis client, when REDIS_URL is set
     classifier: IntentClassifier | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
     def reloader(self) -> KnowledgeReloader:
         """Live reload of this assistant's knowledge base and NLU."""
@@ -53,6 +56,30 @@ class Assistant:
 
         folders = [settings.knowledge_base_path or CONTENT_DIR, DATA_DIR]
         return KnowledgeReloader(self.engine, build, folders)
+
+    def readiness_checks(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        """What /readyz asks: the database, Redis (when used) and the NLU."""
+
+        async def database() -> None:
+            async with self.database.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+
+        async def nlu() -> None:
+            if (
+                self.classifier is not None
+                and not (await self.classifier.classify("привет")).ranking
+            ):
+                raise RuntimeError("the classifier knows no intent")
+
+        checks: dict[str, Callable[[], Awaitable[None]]] = {"database": database, "nlu": nlu}
+        if self.redis is not None:
+            redis = self.redis
+
+            async def ping() -> None:
+                await redis.ping()
+
+            checks["redis"] = ping
+        return checks
 
     async def close(self) -> None:
         for closer in self.closers:
@@ -70,7 +97,7 @@ def build_embedded_classifier(settings: Settings, knowledge: KnowledgeBase) -> E
 
 
 def build_classifier(
-    settings: Settings, knowledge: KnowledgeBase
+    settings: Settings, knowledge: KnowledgeBase, metrics: Metrics | None = None
 ) -> tuple[IntentClassifier, list[Closable]]:
     """The configured classifier, and what must be closed with it."""
     embedded = build_embedded_classifier(settings, knowledge)
@@ -84,7 +111,10 @@ def build_classifier(
         raise ConfigurationError(
             "NLU_BACKEND=rasa: установите дополнение: pip install 'lifebot[rasa]'"
         ) from error
-    rasa = RasaClassifier(settings.rasa_url, embedded, timeout=settings.rasa_timeout_seconds)
+    hook = metrics.nlu_fell_back if metrics is not None else None
+    rasa = RasaClassifier(
+        settings.rasa_url, embedded, timeout=settings.rasa_timeout_seconds, on_fallback=hook
+    )
     return rasa, [rasa]
 
 
@@ -123,10 +153,20 @@ async def pseudonymizer(
     return Pseudonymizer(await stored_secret(sessions, "pseudonym"))
 
 
+def secrets_of(settings: Settings) -> list[str]:
+    """Values that must never reach a log line."""
+    values = [
+        settings.telegram_bot_token, settings.webhook_secret, settings.vk_group_token,
+        settings.vk_callback_secret, settings.pseudonym_secret,
+    ]  # fmt: skip
+    return [v.get_secret_value() for v in values if v is not None]
+
+
 async def build_assistant(settings: Settings) -> Assistant:
-    logging.basicConfig(level=settings.log_level.upper())
+    configure_logging(settings.log_level, settings.log_format == "json", secrets_of(settings))
+    metrics = Metrics()
     knowledge = load_content(settings)
-    classifier, closers = build_classifier(settings, knowledge)
+    classifier, closers = build_classifier(settings, knowledge, metrics)
     database = create_engine(settings.database_url)
     sessions = session_factory(database)
     pseudonyms = await pseudonymizer(settings, sessions)
@@ -141,5 +181,5 @@ async def build_assistant(settings: Settings) -> Assistant:
     redis = None
     if settings.redis_url:
         redis, flood, units = _with_redis(settings, sessions, pseudonyms, closers)
-    engine = DialogEngine(knowledge, classifier, units, config)
-    return Assistant(engine, database, settings, flood, closers, redis, classifier)
+    engine = DialogEngine(knowledge, classifier, units, config, observer=metrics)
+    return Assistant(engine, database, settings, flood, closers, redis, classifier, metrics)

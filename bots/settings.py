@@ -77,4 +77,13 @@ class Settings(BaseSettings):
     message_retention_days: int | None = Field(
         default=None, ge=1, description="Delete message texts older than this many days"
     )
+    health_port: int = Field(
+        default=8090, description="Port of /healthz, /readyz and /metrics in every bot process"
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one object a line with the conversation id"
+    )
+    shutdown_grace_seconds: float = Field(
+        default=30, gt=0, description="How long SIGTERM waits for updates in flight"
+    )
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR")

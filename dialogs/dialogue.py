@@ -156,6 +156,7 @@ class Dialogue:
         candidates = self._suggestions(turn, classification)
         texts = turn.kb.texts
         if candidates:
+            turn.suggested = True
             turn.say(turn.screens.situation_choice(texts.did_you_mean, candidates))
         elif turn.state.misunderstood_streak >= 2:
             turn.say(

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from dialogs import survey
 from dialogs.contract import Address, IncomingEvent, Outgoing, Reply
 from dialogs.dialogue import Dialogue, UnderstandingPolicy
-from dialogs.ports import IntentClassifier, KnowledgeBase, UnitOfWork, UnitOfWorkFactory
+from dialogs.logcontext import conversation_id
+from dialogs.ports import (
+    IntentClassifier,
+    KnowledgeBase,
+    TurnObserver,
+    TurnSummary,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageKind, MessageRecord
 from dialogs.state import ConversationState
 from dialogs.turn import Turn
@@ -28,12 +37,14 @@ class DialogEngine:
         classifier: IntentClassifier,
         units: UnitOfWorkFactory,
         config: EngineConfig | None = None,
+        observer: TurnObserver | None = None,
     ) -> None:
         # Reassigning ``knowledge`` swaps the content for the next turns (live reload).
         self.knowledge = knowledge
         self._units = units
         self._config = config or EngineConfig()
         self._dialogue = Dialogue(classifier, self._config.policy)
+        self._observer = observer
 
     def swap(self, knowledge: KnowledgeBase, classifier: IntentClassifier) -> None:
         """New content and its classifier for the next turns, at once (live reload). Turns in
@@ -44,12 +55,15 @@ class DialogEngine:
 
     async def handle(self, event: IncomingEvent) -> list[Reply]:
         """Answer one event; its state and records are committed before the replies return."""
+        started = time.perf_counter()
         async with self._units() as uow:
             if event.event_id is not None and not await uow.claim_event(
                 event.channel, event.event_id, event.at
             ):
                 return []  # delivered twice: the first delivery already answered
             state = await uow.sessions.load(event.session_key)
+            if state is not None:
+                conversation_id.set(state.conversation_id)
             dialogue = self._dialogue
             turn = Turn(self.knowledge, state or ConversationState.start(event.at), event.at)
             if state is None or state.closed:
@@ -59,6 +73,7 @@ class DialogEngine:
                 )
                 turn.opened.append(opened)
             await dialogue.respond(turn, event)
+            conversation_id.set(turn.state.conversation_id)
             if turn.forget:
                 await uow.recorder.forget_citizen(event.channel, event.user_id)
                 await uow.sessions.forget(event.session_key)
@@ -75,7 +90,23 @@ class DialogEngine:
                 self._idle_due(turn.state),
             )
             await uow.commit()
+        self._observe(event.channel, turn, time.perf_counter() - started)
         return turn.replies
+
+    def _observe(self, channel: str, turn: Turn, seconds: float | None = None) -> None:
+        if self._observer is None:
+            return
+        self._observer.turn_done(
+            TurnSummary(
+                channel=channel,
+                situation_id=turn.state.situation_id,
+                understood=turn.understood,
+                suggested=turn.suggested,
+                survey_started=turn.survey_started,
+                answers=tuple((a.question, a.value) for a in turn.answers),
+                seconds=seconds,
+            )
+        )
 
     async def sweep_idle(self, channel: str, now: dt.datetime) -> list[Outgoing]:
         """Close idle conversations; return the surveys to send (each exactly once)."""
@@ -89,6 +120,7 @@ class DialogEngine:
                 await uow.sessions.save(
                     session.key, session.address, turn.state, self._idle_due(turn.state)
                 )
+                self._observe(channel, turn)
                 if turn.replies:
                     outgoing.append(
                         Outgoing(session.address, tuple(turn.replies), turn.state.conversation_id)

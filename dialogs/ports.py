@@ -87,6 +87,23 @@ class SessionStore(Protocol):
         """Drop the conversation state (the citizen asked to be forgotten)."""
 
 
+@dataclass(frozen=True, slots=True)
+class TurnSummary:
+    """What a turn did, for metrics: no text, no ids beyond the situation."""
+
+    channel: str
+    situation_id: str | None
+    understood: bool
+    suggested: bool  # «Вы имели в виду…?» was asked
+    survey_started: bool
+    answers: tuple[tuple[str, str], ...]  # survey answers given in this turn
+    seconds: float | None = None  # how long the citizen's update took; None for idle sweeps
+
+
+class TurnObserver(Protocol):
+    def turn_done(self, summary: TurnSummary) -> None: ...
+
+
 class Recorder(Protocol):
     async def conversation_opened(self, record: ConversationOpened) -> None: ...
 

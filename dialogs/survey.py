@@ -24,6 +24,7 @@ def begin(turn: Turn, intro: str) -> None:
         return
     state.survey_asked = True
     state.survey_pending = ORDER[0]
+    turn.survey_started = True
     turn.say(turn.screens.survey_question(ORDER[0], state.conversation_id, intro))
 
 

@@ -27,6 +27,8 @@ class Turn:
     understood: bool = True
     counts_as_action: bool = True
     forget: bool = False  # the citizen asked to be forgotten: erase, record nothing
+    suggested: bool = False  # «Вы имели в виду…?» was asked
+    survey_started: bool = False
 
     @property
     def screens(self) -> Screens:

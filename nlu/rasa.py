@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -24,6 +25,7 @@ class RasaClassifier:
         fallback: IntentClassifier,
         timeout: float = 0.5,
         retry_after: float = 30.0,
+        on_fallback: Callable[[], None] | None = None,
     ) -> None:
         self._endpoint = url.rstrip("/") + "/model/parse"
         self._fallback = fallback
@@ -31,6 +33,7 @@ class RasaClassifier:
         self._retry_after = retry_after
         self._down_until = 0.0
         self._session: aiohttp.ClientSession | None = None
+        self._on_fallback = on_fallback
         self.fallbacks = 0
 
     async def classify(self, text: str) -> Classification:
@@ -40,6 +43,8 @@ class RasaClassifier:
             except (TimeoutError, aiohttp.ClientError, ValueError, KeyError) as error:
                 self._mark_down(error)
         self.fallbacks += 1
+        if self._on_fallback is not None:
+            self._on_fallback()
         return await self._fallback.classify(text)
 
     async def _parse(self, text: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 
@@ -27,9 +28,11 @@ from aiohttp import web
 
 from bots.flood import FloodControl
 from bots.idle import IdleSurveys
+from bots.lifecycle import InFlight
 from bots.telegram.delivery import TelegramDelivery
 from bots.telegram.handlers import build_router
 from bots.telegram.mappers import CHANNEL
+from bots.telegram.middlewares import InFlightMiddleware
 from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
 
@@ -53,9 +56,13 @@ def build_bot(token: str, api_url: str | None = None) -> Bot:
     return Bot(token, session=session)
 
 
-def build_dispatcher(engine: DialogEngine, flood: FloodControl | None) -> Dispatcher:
+def build_dispatcher(
+    engine: DialogEngine, flood: FloodControl | None, inflight: InFlight | None = None
+) -> Dispatcher:
     dispatcher = Dispatcher()
     dispatcher["engine"] = engine
+    if inflight is not None:
+        dispatcher.update.outer_middleware(InFlightMiddleware(inflight))
     dispatcher.include_router(build_router(flood))
     return dispatcher
 
@@ -82,14 +89,25 @@ def idle_surveys(bot: Bot, engine: DialogEngine, every: dt.timedelta) -> IdleSur
     )
 
 
-async def run_polling(bot: Bot, dispatcher: Dispatcher, idle: IdleSurveys) -> None:
+async def run_polling(
+    bot: Bot, dispatcher: Dispatcher, idle: IdleSurveys, stop: asyncio.Event | None = None
+) -> None:
+    """Long polling until ``stop`` is set; then no more updates are fetched."""
     await set_commands(bot, dispatcher["engine"])
     await bot.delete_webhook(drop_pending_updates=False)
     idle.start()
+    stopper = asyncio.create_task(_stop_polling_on(dispatcher, stop)) if stop else None
     try:
-        await dispatcher.start_polling(bot, handle_signals=False)
+        await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
     finally:
+        if stopper is not None:
+            stopper.cancel()
         await idle.stop()
+
+
+async def _stop_polling_on(dispatcher: Dispatcher, stop: asyncio.Event) -> None:
+    await stop.wait()
+    await dispatcher.stop_polling()
 
 
 def webhook_app(

@@ -9,6 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bots.flood import FloodControl, hold
+from bots.lifecycle import InFlight
 from bots.telegram.mappers import CHANNEL
 from dialogs.engine import DialogEngine
 
@@ -32,3 +33,14 @@ class FloodMiddleware(BaseMiddleware):
                 await event.answer(engine.knowledge.texts.flood_warning)
             return None
         return await handler(event, data)
+
+
+class InFlightMiddleware(BaseMiddleware):
+    """Every update is counted while handled: shutdown waits for the count to reach zero."""
+
+    def __init__(self, inflight: InFlight) -> None:
+        self._inflight = inflight
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self._inflight.track():
+            return await handler(event, data)

@@ -12,6 +12,7 @@ from vkbottle_types.events import GroupEventType
 
 from bots.edge import answer
 from bots.flood import FloodControl, hold
+from bots.lifecycle import InFlight
 from bots.vk import mappers
 from bots.vk.delivery import VkDelivery
 from bots.vk.render import PAGE_PREFIX
@@ -28,9 +29,10 @@ def build_labeler(
     delivery: VkDelivery,
     screens: ScreenMemory,
     flood: FloodControl | None = None,
+    inflight: InFlight | None = None,
 ) -> BotLabeler:
     labeler = BotLabeler()
-    guard = _guarded(engine, delivery)
+    guard = _guarded(engine, delivery, inflight or InFlight())
 
     async def on_message(event: dict[str, Any]) -> None:
         message = event["object"]["message"]
@@ -82,14 +84,18 @@ async def _admitted(
     return not admission.drop
 
 
-def _guarded(engine: DialogEngine, delivery: VkDelivery) -> Callable[[Handler], Handler]:
-    """The one error handler: log the event with context (never its text), apologise."""
+def _guarded(
+    engine: DialogEngine, delivery: VkDelivery, inflight: InFlight
+) -> Callable[[Handler], Handler]:
+    """The one error handler: log the event with context (never its text), apologise. Every
+    event is counted while handled, so that shutdown can wait for it."""
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def guarded(event: dict[str, Any]) -> None:
             try:
-                await handler(event)
+                async with inflight.track():
+                    await handler(event)
             except Exception:
                 log.exception("VK event %s (%s) failed", event.get("event_id"), event.get("type"))
                 await _apologise(engine, delivery, event)
