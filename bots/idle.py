@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bots.edge import send_idle_surveys
 from dialogs.contract import Outgoing
@@ -39,6 +40,18 @@ class IdleSurveys:
         self.task = asyncio.create_task(
             send_idle_surveys(self.engine, self.channel, self.send, self.every)
         )
+
+    def attach(self, app: Any) -> None:
+        """Run beside an aiohttp application: start with it, stop with it."""
+
+        async def start(_: Any) -> None:
+            self.start()
+
+        async def stop(_: Any) -> None:
+            await self.stop()
+
+        app.on_startup.append(start)
+        app.on_shutdown.append(stop)
 
     async def stop(self) -> None:
         if self.task is not None:

@@ -130,15 +130,7 @@ def webhook_app(
     handler.register(app, path=path)
     setup_application(app, dispatcher, bot=bot)
     if idle is not None:
-
-        async def start_idle(_: web.Application) -> None:
-            idle.start()
-
-        async def stop_idle(_: web.Application) -> None:
-            await idle.stop()
-
-        app.on_startup.append(start_idle)
-        app.on_shutdown.append(stop_idle)
+        idle.attach(app)
     return app
 
 

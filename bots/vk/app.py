@@ -89,13 +89,5 @@ def callback_app(
     app = web.Application()
     app.router.add_post(path, receive)
     if idle is not None:
-
-        async def start_idle(_: web.Application) -> None:
-            idle.start()
-
-        async def stop_idle(_: web.Application) -> None:
-            await idle.stop()
-
-        app.on_startup.append(start_idle)
-        app.on_shutdown.append(stop_idle)
+        idle.attach(app)
     return app
