@@ -19,11 +19,9 @@ import sys
 import time
 from typing import Any
 
-from _support import build_engine, report, scratch_database  # type: ignore[import-not-found]
-from sqlalchemy import func, select
+from _support import report, two_processes  # type: ignore[import-not-found]
 
-from storage import models
-from tests.fakes.telegram_api import FakeTelegram, Updates, free_port
+from tests.fakes.telegram_api import FakeTelegram, Updates
 from tests.telegram_harness import PATH, SECRET, BotProcess, Citizen
 
 SCRIPT = ["/start child_birth", "01.03.2026"]
@@ -87,30 +85,13 @@ async def play_telegram(api_port: int, bot_port: int, citizens: int, concurrency
 
 
 async def serve_bot(citizens: int, concurrency: int) -> None:
-    async with scratch_database() as url:
-        engine, database = build_engine(url)
-        api_port, bot_port = free_port(), free_port()
-        child = await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--telegram", str(api_port), str(bot_port),
-            str(citizens), str(concurrency),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**26,
-        )  # fmt: skip
-        assert child.stdin is not None
-        assert child.stdout is not None
-        await child.stdout.readline()  # "ready": the fake Bot API listens
-        fake = FakeTelegram(port=api_port)  # only for its URL and token
-        process = BotProcess(engine, fake, port=bot_port)
+    async def start_bot(engine: Any, api_port: int, bot_port: int) -> BotProcess:
+        process = BotProcess(engine, FakeTelegram(port=api_port), port=bot_port)
         await process.start()
-        child.stdin.write(b"go\n")
-        await child.stdin.drain()
-        result = json.loads(await child.stdout.readline())
-        await child.wait()
-        async with database.connect() as connection:  # type: ignore[attr-defined]
-            stored = await connection.scalar(select(func.count()).select_from(models.SurveyAnswer))
-        await process.stop()
-        await database.dispose()  # type: ignore[attr-defined]
-    lost = citizens * 4 - int(stored or 0)
-    report("telegram", result["latencies"], result["elapsed"], lost)
+        return process
+
+    result, stored = await two_processes(__file__, "--telegram", citizens, concurrency, start_bot)
+    report("telegram", result["latencies"], result["elapsed"], citizens * 4 - stored)
 
 
 if __name__ == "__main__":

@@ -18,11 +18,8 @@ import sys
 import time
 from typing import Any
 
-from _support import build_engine, report, scratch_database  # type: ignore[import-not-found]
-from sqlalchemy import func, select
+from _support import report, two_processes  # type: ignore[import-not-found]
 
-from storage import models
-from tests.fakes.telegram_api import free_port
 from tests.fakes.vk_api import Events, FakeVk
 from tests.vk_harness import PATH, SECRET, VkCitizen, VkProcess
 
@@ -80,29 +77,13 @@ async def play_vk(api_port: int, bot_port: int, citizens: int, concurrency: int)
 
 
 async def serve_bot(citizens: int, concurrency: int) -> None:
-    async with scratch_database() as url:
-        engine, database = build_engine(url)
-        api_port, bot_port = free_port(), free_port()
-        child = await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--vk", str(api_port), str(bot_port), str(citizens),
-            str(concurrency), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            limit=2**26,
-        )  # fmt: skip
-        assert child.stdin is not None
-        assert child.stdout is not None
-        await child.stdout.readline()
-        fake = FakeVk(port=api_port)  # only for its address and token
-        process = VkProcess(engine, fake, port=bot_port)
+    async def start_bot(engine: Any, api_port: int, bot_port: int) -> VkProcess:
+        process = VkProcess(engine, FakeVk(port=api_port), port=bot_port)
         await process.start()
-        child.stdin.write(b"go\n")
-        await child.stdin.drain()
-        result = json.loads(await child.stdout.readline())
-        await child.wait()
-        async with database.connect() as connection:  # type: ignore[attr-defined]
-            stored = await connection.scalar(select(func.count()).select_from(models.SurveyAnswer))
-        await process.stop()
-        await database.dispose()  # type: ignore[attr-defined]
-    lost = citizens * 4 - int(stored or 0)
+        return process
+
+    result, stored = await two_processes(__file__, "--vk", citizens, concurrency, start_bot)
+    lost = citizens * 4 - stored
     report("vk", result["latencies"], result["elapsed"], lost, noun="events")
 
 
