@@ -30,7 +30,7 @@ from storage.migrate import upgrade  # noqa: E402
 from storage.models import SurveyAnswer  # noqa: E402
 from storage.pseudonyms import Pseudonymizer  # noqa: E402
 from storage.uow import SqlUnits  # noqa: E402
-from tests.fakes.telegram_api import free_port  # noqa: E402
+from tests.fakes.local import free_port  # noqa: E402
 
 SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 

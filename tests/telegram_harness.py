@@ -10,7 +10,8 @@ from aiohttp import web
 from bots.flood import FloodControl
 from bots.telegram.app import build_bot, build_dispatcher, webhook_app
 from dialogs.engine import DialogEngine
-from tests.fakes.telegram_api import FakeTelegram, Updates, free_port
+from tests.fakes.local import free_port
+from tests.fakes.telegram_api import FakeTelegram, Updates
 
 SECRET = "webhook-secret-1"
 PATH = "/telegram/webhook"

@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import models
 from tests.conftest import SECRET
-from tests.fakes.telegram_api import FakeTelegram, Updates, free_port
+from tests.fakes.local import free_port
+from tests.fakes.telegram_api import FakeTelegram, Updates
 
 LIFEBOT = str(Path(sys.executable).parent / "lifebot")
 WEBHOOK_SECRET = "deploy-secret-42"

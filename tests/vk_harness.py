@@ -13,7 +13,7 @@ from bots.vk.delivery import VkDelivery
 from bots.vk.labeler import build_labeler
 from bots.vk.screens import MemoryScreens
 from dialogs.engine import DialogEngine
-from tests.fakes.telegram_api import free_port
+from tests.fakes.local import free_port
 from tests.fakes.vk_api import GROUP, Events, FakeVk
 
 CONFIRMATION = "a1b2c3d4"

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.local import free_port, serve_locally
 
 
 class FakeRasa:
     def __init__(self) -> None:
         self.requests: list[str] = []
         self.delay = 0.0
-        self.port = _free_port()
+        self.port = free_port()
         self._runner: web.AppRunner | None = None
 
     @property
@@ -23,9 +24,7 @@ class FakeRasa:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/model/parse", self._parse)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        self._runner = await serve_locally(app, self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -59,9 +58,3 @@ def _answer(text: str) -> dict[str, Any]:
             }
         ],
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.local import free_port, serve_locally
 
 BLOCKED = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
 
@@ -45,9 +46,7 @@ class FakeTelegram:
         self.port = port or free_port()
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        self._runner = await serve_locally(app, self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -142,12 +141,6 @@ class FakeTelegram:
         while not self.updates.empty():
             batch.append(self.updates.get_nowait())
         return batch
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Updates:

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.telegram_api import free_port
+from tests.fakes.local import free_port, serve_locally
 
 GROUP = 777
 BUTTON_ACTIONS = ["text", "vkpay", "open_app", "location", "open_link", "callback"]
@@ -54,9 +54,7 @@ class FakeVk:
         app = web.Application()
         app.router.add_post("/method/{name}", self._method)
         app.router.add_route("*", "/lp", self._long_poll)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        self._runner = await serve_locally(app, self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:
