@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from knowledge_base.schema import Category, Situation, Texts
+from knowledge_base.schema import Category, Lexicon, Situation, Texts
 
 
 @dataclass(frozen=True)
 class KnowledgeBaseContent:
     texts: Texts
+    lexicon: Lexicon
+    timezones: Mapping[str, str]  # region's official name → IANA time zone
     categories: Sequence[Category]
     situations: Mapping[str, Situation]
     version: str = field(default="")
@@ -29,3 +31,6 @@ class KnowledgeBaseContent:
 
     def category_of(self, situation_id: str) -> Category | None:
         return next((c for c in self.categories if situation_id in c.situations), None)
+
+    def timezone_of(self, region: str) -> str | None:
+        return self.timezones.get(region)

@@ -17,7 +17,7 @@ from dialogs.errors import KnowledgeBaseError
 from knowledge_base import CONTENT_DIR
 from knowledge_base.content import KnowledgeBaseContent
 from knowledge_base.errors_ru import errors
-from knowledge_base.schema import Categories, Situation, Texts
+from knowledge_base.schema import Categories, Lexicon, Situation, Texts, Timezones
 from knowledge_base.source import SourceFile, read_source
 
 M = TypeVar("M", bound=BaseModel)
@@ -26,16 +26,20 @@ M = TypeVar("M", bound=BaseModel)
 def load_knowledge_base(root: Path = CONTENT_DIR) -> KnowledgeBaseContent:
     found: list[str] = []
     texts = _load(root, root / "texts.yml", Texts, found)
+    lexicon = _load(root, root / "lexicon.yml", Lexicon, found)
+    zones = _load(root, root / "timezones.yml", Timezones, found)
     categories_file = _source(root, root / "categories.yml", found)
     categories = _parse(categories_file, Categories, found) if categories_file else None
     broken: set[str] = set()
     situations = load_situations(root, found, broken)
     if categories is not None and categories_file is not None:
         found += _cross_check(categories_file, categories, situations, broken)
-    if found or texts is None or categories is None:
+    if found or texts is None or categories is None or lexicon is None or zones is None:
         raise KnowledgeBaseError(found)
     return KnowledgeBaseContent(
         texts=texts,
+        lexicon=lexicon,
+        timezones=zones.regions,
         categories=categories.categories,
         situations={sid: s for sid, (s, _) in situations.items()},
         version=fingerprint(root),

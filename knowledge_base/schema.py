@@ -20,9 +20,62 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Meaning = Literal["yes", "no", "unknown"]
+
+
+class NumberRange(Model):
+    min: int | None = Field(default=None, description="Наименьшее число (включительно)")
+    max: int | None = Field(default=None, description="Наибольшее число (включительно)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> NumberRange:
+        if self.min is None and self.max is None:
+            raise ValueError("укажите min, max или оба")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min больше max")
+        return self
+
+    def contains(self, value: int) -> bool:
+        low = self.min if self.min is not None else value
+        high = self.max if self.max is not None else value
+        return low <= value <= high
+
+
 class Option(Model):
     id: Slug = Field(description="Код варианта ответа: латиница, цифры, подчёркивание")
     label: ButtonLabel = Field(description="Текст кнопки, до 40 символов")
+    synonyms: tuple[Text, ...] = Field(
+        default=(),
+        description=(
+            "Как гражданин может написать этот ответ словами: «работаю официально», «в декрете», "
+            "«жена». Фраза засчитывается и в первом сообщении, поэтому пишите только то, "
+            "что однозначно означает этот вариант"
+        ),
+    )
+    means: Meaning | None = Field(
+        default=None,
+        description=(
+            "Какое общее слово выбирает вариант: yes — «да», «ага»; no — «нет»; unknown — "
+            "«не знаю». Если не указано, определяется по началу текста кнопки"
+        ),
+    )
+    numbers: NumberRange | None = Field(
+        default=None,
+        description="Число в сообщении из этого диапазона выбирает вариант («бабушке 85 лет»)",
+    )
+
+    @property
+    def meaning(self) -> Meaning | None:
+        if self.means is not None:
+            return self.means
+        first = self.label.lower().replace("ё", "е").split(",")[0].split(" ")[0]
+        if first == "да":
+            return "yes"
+        if first in ("нет", "нет,"):
+            return "no"
+        if "не знаю" in self.label.lower():
+            return "unknown"
+        return None
 
 
 class Question(Model):
@@ -36,6 +89,20 @@ class Question(Model):
         default=(), description="Варианты ответа (для date — дополнительные кнопки)"
     )
     skippable: bool = Field(default=False, description="Можно ли пропустить вопрос")
+    summary: str | None = Field(
+        default=None,
+        description=(
+            "Коротко, о чём вопрос, для строки «Понял: …»: «дата рождения», «брак». "
+            "Если не указано, показывается текст вопроса"
+        ),
+    )
+    tense: Literal["past", "future", "any"] = Field(
+        default="past",
+        description=(
+            "Для date: past — событие уже произошло (дата в будущем не принимается), "
+            "future — ещё предстоит, any — любая дата"
+        ),
+    )
 
     @model_validator(mode="after")
     def _choice_needs_options(self) -> Question:
@@ -44,7 +111,19 @@ class Question(Model):
         ids = [option.id for option in self.options]
         if len(ids) != len(set(ids)):
             raise ValueError("коды вариантов ответа повторяются")
+        owners: dict[str, str] = {}
+        for option in self.options:
+            for phrase in (option.label, *option.synonyms):
+                key = " ".join(phrase.lower().replace("ё", "е").strip(" .!?").split())
+                if owners.setdefault(key, option.id) != option.id:
+                    raise ValueError(
+                        f"фраза «{phrase}» относится к двум вариантам: {owners[key]} и {option.id}"
+                    )
         return self
+
+    @property
+    def title(self) -> str:
+        return self.summary or self.text.rstrip("?").split("?")[0]
 
 
 class Place(Model):
@@ -58,10 +137,25 @@ class Deadline(Model):
     days: int | None = Field(default=None, ge=0, description="Срок в днях от даты события")
     months: int | None = Field(default=None, ge=0, description="Срок в месяцах от даты события")
     years: int | None = Field(default=None, ge=0, description="Срок в годах от даты события")
+    working_days: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "Срок в рабочих днях от даты события — по производственному календарю России "
+            "(выходные, праздники и переносы). Указывайте, когда закон говорит «рабочих дней»"
+        ),
+    )
 
     @property
     def is_relative(self) -> bool:
-        return any(value is not None for value in (self.days, self.months, self.years))
+        values = (self.days, self.months, self.years, self.working_days)
+        return any(value is not None for value in values)
+
+    @model_validator(mode="after")
+    def _one_kind_of_days(self) -> Deadline:
+        if self.working_days is not None and self.days is not None:
+            raise ValueError("укажите либо days (календарные дни), либо working_days (рабочие)")
+        return self
 
 
 class Step(Model):
@@ -78,6 +172,26 @@ class Step(Model):
         description="Условие: код вопроса → варианты, при которых шаг нужен",
     )
     sources: tuple[HttpUrl, ...] = Field(default=(), description="Официальные источники шага")
+    if_missed: str | None = Field(
+        default=None,
+        description=(
+            "Что будет, если не успеть к сроку, и что делать тогда. Показывается, когда срок "
+            "уже прошёл, и в ответ на «а если я не успею?»"
+        ),
+    )
+
+
+class FollowUp(Model):
+    """A question citizens ask inside the plan, with its answer."""
+
+    id: Slug = Field(description="Код вопроса, уникальный внутри ситуации")
+    questions: tuple[Text, ...] = Field(
+        min_length=2,
+        description="Как граждане спрашивают об этом: «сколько платят пособие», «какая сумма»",
+    )
+    answer: Text = Field(description="Ответ простыми словами; суммы — с годом и источником")
+    step: Slug | None = Field(default=None, description="Код шага, к которому относится ответ")
+    url: HttpUrl | None = Field(default=None, description="Ссылка, где проверить ответ")
 
 
 class Source(Model):
@@ -103,6 +217,20 @@ class Situation(Model):
     examples: tuple[Text, ...] = Field(
         default=(), description="Как граждане описывают ситуацию своими словами (для NLU)"
     )
+    faq: tuple[FollowUp, ...] = Field(
+        default=(), description="Частые вопросы внутри плана и ответы на них"
+    )
+
+    @model_validator(mode="after")
+    def _follow_ups_point_at_steps(self) -> Situation:
+        ids = [item.id for item in self.faq]
+        if len(ids) != len(set(ids)):
+            raise ValueError("коды в faq повторяются")
+        steps = {step.id for step in self.steps}
+        for item in self.faq:
+            if item.step is not None and item.step not in steps:
+                raise ValueError(f"faq «{item.id}»: нет шага «{item.step}»")
+        return self
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -144,6 +272,9 @@ class Buttons(Model):
     answered_partly: ButtonLabel
     answered_no: ButtonLabel
     more: ButtonLabel
+    my_plan: ButtonLabel
+    edit_answers: ButtonLabel
+    full_plan: ButtonLabel
 
 
 class Commands(Model):
@@ -154,6 +285,7 @@ class Commands(Model):
     help: ButtonLabel
     restart: ButtonLabel
     forget: ButtonLabel
+    plan: ButtonLabel
 
 
 class Texts(Model):
@@ -198,5 +330,88 @@ class Texts(Model):
     did_you_mean: Text
     flood_warning: Text
     forgotten: Text
+    understood: Text
+    which_option: Text
+    date_future: Text
+    dont_know_noted: Text
+    plan_none: Text
+    plans_choose: Text
+    plan_restored: Text
+    edit_prompt: Text
+    answer_none: Text
+    plan_updated: Text
+    deadline_passed: Text
+    label_if_missed: Text
+    missed_unknown: Text
+    followup_not_found: Text
+    followup_step: Text
+    full_plan_header: Text
     buttons: Buttons
     commands: Commands
+
+
+Phrases = tuple[Text, ...]
+
+
+class Navigation(Model):
+    """Words of the plan's buttons, typed instead of pressed."""
+
+    next: Phrases
+    back: Phrases
+    documents: Phrases
+    all_steps: Phrases
+    plan: Phrases
+    full_plan: Phrases
+    menu: Phrases
+    edit: Phrases
+    finish: Phrases
+    done: Phrases = ()
+
+
+class Aspects(Model):
+    """Words that show what a follow-up question asks about a step."""
+
+    documents: Phrases
+    where: Phrases
+    cost: Phrases
+    duration: Phrases
+    deadline: Phrases
+    missed: Phrases
+
+
+class Lexicon(Model):
+    """Shared words: how citizens say yes, no, «don't know», «skip»; plan words; numbers."""
+
+    yes: Phrases
+    no: Phrases
+    unknown: Phrases
+    skip: Phrases
+    partly: Phrases
+    navigation: Navigation
+    aspects: Aspects
+    question_words: Phrases = Field(
+        description="Слова, с которых начинается вопрос: «а если», «как», «сколько»"
+    )
+    numbers: dict[str, int] = Field(description="Числа словами: «пять» → 5, «второй» → 2")
+    survey_filler: Phrases = Field(
+        description="Слова, которые не мешают понять оценку: «наверное», «ну», «на»"
+    )
+    stopwords: Phrases = Field(description="Слова, которые не учитываются при поиске ответа")
+
+
+class Timezones(Model):
+    """Time zones of the regions, so that «вчера» is the citizen's own yesterday."""
+
+    regions: dict[str, str] = Field(
+        description="Официальное название региона → часовой пояс (например Europe/Moscow)"
+    )
+
+    @model_validator(mode="after")
+    def _known_zones(self) -> Timezones:
+        from zoneinfo import available_timezones
+
+        known = available_timezones()
+        wrong = sorted(zone for zone in self.regions.values() if zone not in known)
+        if wrong:
+            raise ValueError(f"неизвестные часовые пояса: {', '.join(wrong)}")
+        return self

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge_base.loader import _cross_check, _load, _parse, _source, load_situations
-from knowledge_base.schema import Categories, Situation, Texts
+from knowledge_base.schema import Categories, Lexicon, Situation, Texts, Timezones
 from knowledge_base.source import SourceFile, read_source
 
 MIN_EXAMPLES = 60
@@ -22,6 +22,8 @@ MIN_EXAMPLES = 60
 def validate(root: Path, nlu_dir: Path, min_examples: int = MIN_EXAMPLES) -> list[str]:
     found: list[str] = []
     _load(root, root / "texts.yml", Texts, found)
+    _load(root, root / "lexicon.yml", Lexicon, found)
+    _load(root, root / "timezones.yml", Timezones, found)
     categories_file = _source(root, root / "categories.yml", found)
     categories = _parse(categories_file, Categories, found) if categories_file else None
     broken: set[str] = set()
