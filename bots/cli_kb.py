@@ -99,7 +99,7 @@ def _pair(item: str) -> tuple[str, str]:
 class _NoUnderstanding:
     """Preview presses buttons only; free text is never classified."""
 
-    async def classify(self, text: str) -> Classification:
+    async def classify(self, text: str, today: dt.date | None = None) -> Classification:
         return Classification(ranking=())
 
 

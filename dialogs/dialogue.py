@@ -1,4 +1,10 @@
-"""Routing one citizen event to the right move: button, command, survey answer or free text."""
+"""Routing one citizen event to the right move: button, command, survey answer or free text.
+
+Free text is read in context first: as the answer to the open question, as plan words
+(«дальше», «вернуться к плану»), as a follow-up about the current plan, as facts for the
+current situation — and only then, with high confidence and a confirmation, as a switch to
+another situation.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +13,33 @@ from dataclasses import dataclass
 from dialogs import navigation, payloads, survey
 from dialogs.contract import IncomingEvent, Reply
 from dialogs.ports import Classification, IntentClassifier
+from dialogs.reading.answers import read_answer
+from dialogs.reading.facts import facts
+from dialogs.reading.followups import find_follow_up
+from dialogs.reading.words import Message
 from dialogs.turn import Turn
-from knowledge_base.schema import Situation
+from knowledge_base.schema import Question, Situation
 
 FAREWELL_INTENTS = frozenset({"goodbye", "thanks"})
+PLAN_MOVES = {
+    "next": payloads.NEXT,
+    "back": payloads.BACK,
+    "documents": payloads.DOCUMENTS,
+    "all_steps": payloads.ALL_STEPS,
+    "finish": payloads.FINISH,
+    "full_plan": payloads.FULL_PLAN,
+    "edit": payloads.EDIT_ANSWERS,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class UnderstandingPolicy:
-    """Confidence bands: act at ``accept`` and above; between the two, ask «did you mean…?»."""
+    """Confidence bands: act at ``accept`` and above; between ``suggest`` and ``accept``,
+    ask «did you mean…?»; leave a situation the citizen is in only from ``switch`` up."""
 
     accept: float = 0.55
     suggest: float = 0.25
+    switch: float = 0.7
     suggestions: int = 3
 
 
@@ -48,10 +69,14 @@ class Dialogue:
                 navigation.main_menu(turn)
             case ("c", (category_id,)):
                 navigation.category(turn, category_id)
-            case ("s", (situation_id,)):
+            case ("s", (situation_id,)) | ("p", (situation_id,)):
                 navigation.open_situation(turn, situation_id)
+            case ("pl", ()):
+                navigation.my_plan(turn)
             case ("a", (question_id, option_id)):
                 navigation.answer_option(turn, question_id, option_id)
+            case ("e", (question_id,)):
+                navigation.edit_question(turn, question_id)
             case ("q", ("skip",)):
                 navigation.skip_question(turn)
             case ("n", _):
@@ -68,7 +93,7 @@ class Dialogue:
         if accepted and target:
             navigation.open_situation(turn, target)
         else:
-            navigation.resume(turn)
+            navigation.resume(turn)  # declining keeps everything
 
     # Commands
     def _on_command(self, turn: Turn, event: IncomingEvent, text: str) -> None:
@@ -93,6 +118,8 @@ class Dialogue:
         self._leave_survey(turn)
         if command == "menu":
             navigation.main_menu(turn)
+        elif command == "plan":
+            navigation.my_plan(turn)
         elif command == "help":
             turn.say(turn.screens.with_menu(texts.help))
         else:
@@ -106,62 +133,216 @@ class Dialogue:
         if not text:
             self._not_understood(turn, None)
             return
-        if navigation.answer_text(turn, text):
+        message = Message.of(text)
+        classification = await self._read(turn, text)
+        if turn.state.pending_switch and self._switch_answer(turn, message):
             return
-        classification = await self._classifier.classify(text)
+        if self._plan_words(turn, message):
+            return
+        question = navigation.current_question(turn)
+        if question is not None and self._answer(turn, question, message, classification):
+            return
+        if self._in_situation(turn, message, question, classification):
+            return
         top = classification.top
         if top is not None and top.confidence >= self._policy.accept:
             turn.intent = top.intent
-            self._act(turn, top.intent, text)
-        elif navigation.current_question(turn) is not None:
+            self._act(turn, top.intent, message, classification)
+        elif question is not None:
             navigation.reject_answer(turn)
+        elif turn.situation is not None and turn.reader.asks(message):
+            self._unanswered(turn)
         else:
             self._not_understood(turn, classification)
 
-    def _act(self, turn: Turn, intent: str, text: str) -> None:
+    async def _read(self, turn: Turn, text: str) -> Classification:
+        """Classify once; a region named for the first time sets the citizen's time zone,
+        and their «вчера» is read again on their own day."""
+        classification = await self._classifier.classify(text, turn.today)
+        region = next((e.value for e in classification.entities if e.entity == "region"), None)
+        zone = turn.kb.timezone_of(region) if region else None
+        if zone and zone != turn.state.timezone:
+            turn.state.timezone = zone
+            if (today := turn.local_today()) != turn.today:
+                turn.today = today
+                classification = await self._classifier.classify(text, today)
+        return classification
+
+    def _switch_answer(self, turn: Turn, message: Message) -> bool:
+        reader = turn.reader
+        if reader.says(message, "no"):
+            self._on_switch(turn, accepted=False)
+        elif reader.says(message, "yes"):
+            self._on_switch(turn, accepted=True)
+        else:
+            turn.state.pending_switch = None  # they went on talking: the offer lapses
+            return False
+        return True
+
+    def _plan_words(self, turn: Turn, message: Message) -> bool:
+        """The words of the plan's buttons, typed instead of pressed."""
+        word = turn.reader.plan_word(message)
+        state = turn.state
+        if word == "menu":
+            navigation.main_menu(turn)
+        elif word == "plan":
+            navigation.my_plan(turn)
+        elif word in PLAN_MOVES and state.phase == "plan" and not state.editing:
+            navigation.plan_button(turn, PLAN_MOVES[word])
+        elif word == "back" and navigation.current_question(turn) is not None:
+            navigation.previous_question(turn)
+        elif word == "edit" and turn.situation is not None:
+            navigation.edit_answers(turn)
+        else:
+            return False
+        return True
+
+    def _answer(
+        self, turn: Turn, question: Question, message: Message, classification: Classification
+    ) -> bool:
+        """The text as the answer to the open question (and any other facts it gives)."""
+        situation = turn.situation
+        if situation is None:
+            return False
+        entities = classification.entities
+        reading = read_answer(turn.reader, situation, question, message, entities, turn.today)
+        texts = turn.kb.texts
+        if reading.answered and reading.value:
+            told = set(turn.state.answers) | set(turn.state.skipped) | {question.id}
+            navigation.set_answer(turn, question, reading.value)
+            found = facts(turn.reader, situation, message, entities, turn.today, skip=told)
+            navigation.learn(turn, situation, found)
+            navigation.answered(turn)
+        elif reading.kind == "future_date":
+            asked = turn.screens.question(question)
+            turn.say(Reply(f"{texts.date_future}\n\n{asked.text}", asked.buttons))
+        elif reading.kind == "skip":
+            navigation.skip_question(turn, noted=turn.reader.says(message, "unknown"))
+        elif reading.kind == "ambiguous":
+            navigation.ask_which(turn, question, reading.candidates)
+        else:
+            return False
+        return True
+
+    def _in_situation(
+        self,
+        turn: Turn,
+        message: Message,
+        question: Question | None,
+        classification: Classification,
+    ) -> bool:
+        """A follow-up about the plan, a strong sign of another topic, or new facts."""
+        situation, state = turn.situation, turn.state
+        if situation is None or state.phase == "menu":
+            return False
+        if (question is None or turn.reader.asks(message)) and self._follow_up(
+            turn, situation, message, question
+        ):
+            return True
+        top = classification.top
+        if (
+            top is not None
+            and top.intent != situation.id
+            and top.confidence >= self._policy.switch
+            and turn.kb.situation(top.intent) is not None
+        ):
+            turn.intent = top.intent
+            self._situation_named(turn, top.intent, message, classification)
+            return True
+        if turn.reader.asks(message):
+            return False
+        found = facts(turn.reader, situation, message, classification.entities, turn.today)
+        if not navigation.learn(turn, situation, found):
+            return False
+        if state.phase == "plan" and not state.editing:
+            state.step_index = -1
+            navigation.show_overview(turn, updated=True)
+        else:
+            navigation.ask_question(turn)
+        return True
+
+    def _follow_up(
+        self, turn: Turn, situation: Situation, message: Message, question: Question | None
+    ) -> bool:
+        match = find_follow_up(turn.reader, situation, turn.steps(), turn.current_step(), message)
+        if match is None:
+            return False
+        turn.follow_up = match.key
+        answer = turn.screens.follow_up(match, turn.state.event_date, turn.today)
+        if question is not None:
+            turn.say(answer, turn.screens.question(question))  # then the open question again
+        else:
+            turn.say(navigation.with_way_back(turn, answer))
+        return True
+
+    def _unanswered(self, turn: Turn) -> None:
+        """A question about the plan we have no answer for: recorded for the editors."""
+        turn.follow_up = "unanswered"
+        turn.misunderstood()
+        screens = turn.screens
+        reply = screens.with_menu(turn.kb.texts.followup_not_found, screens.operator_button())
+        turn.say(navigation.with_way_back(turn, reply))
+
+    def _act(
+        self, turn: Turn, intent: str, message: Message, classification: Classification
+    ) -> None:
         state, texts = turn.state, turn.kb.texts
         if turn.kb.situation(intent) is not None:
-            self._situation_named(turn, intent, text)
+            self._situation_named(turn, intent, message, classification)
         elif intent in FAREWELL_INTENTS:
-            turn.say(turn.screens.with_menu(texts.farewell))
-            if state.ended_at is None:
-                state.end(turn.now, "farewell")
-            survey.begin(turn, texts.survey_intro)
+            self._farewell(turn)
         elif intent == "greet":
             navigation.main_menu(turn, f"{texts.greeting}\n\n{texts.menu_prompt}")
         elif intent == "help":
-            turn.say(turn.screens.with_menu(texts.help))
+            turn.say(navigation.with_way_back(turn, turn.screens.with_menu(texts.help)))
         elif intent in ("human_operator", "complaint"):
             self._operator(turn)
+        elif state.phase != "menu" and navigation.current_question(turn) is not None:
+            navigation.reject_answer(turn)
         else:
             self._not_understood(turn, None)
 
-    def _situation_named(self, turn: Turn, situation_id: str, text: str) -> None:
+    def _farewell(self, turn: Turn) -> None:
+        state, texts = turn.state, turn.kb.texts
+        if state.ended_at is None:
+            state.end(turn.now, "farewell")
+        if state.survey_asked:
+            turn.say(turn.screens.with_menu(texts.farewell))
+            return
+        turn.say(Reply(texts.farewell))  # the survey's buttons alone: numbered choices stay 1–5
+        survey.begin(turn, texts.survey_intro)
+
+    def _situation_named(
+        self, turn: Turn, situation_id: str, message: Message, classification: Classification
+    ) -> None:
         state = turn.state
+        named = turn.kb.situation(situation_id)
+        if named is None:
+            return
         if state.situation_id == situation_id:
             navigation.resume(turn)
-        elif state.situation_id and state.phase in ("questions", "plan"):
+        elif state.situation_id and state.phase != "menu" and state.ended_at is None:
             state.pending_switch = situation_id
-            situation = turn.kb.situation(situation_id)
-            turn.say(turn.screens.switch_offer(situation.title if situation else situation_id))
+            turn.say(turn.screens.switch_offer(named.title))
         else:
-            navigation.open_situation(turn, situation_id, told=text)
+            found = facts(turn.reader, named, message, classification.entities, turn.today)
+            navigation.open_situation(turn, situation_id, found)
 
     def _operator(self, turn: Turn) -> None:
         turn.state.human_requested = True
-        turn.say(turn.screens.with_menu(turn.kb.texts.operator))
+        turn.say(navigation.with_way_back(turn, turn.screens.with_menu(turn.kb.texts.operator)))
 
     def _not_understood(self, turn: Turn, classification: Classification | None) -> None:
         turn.misunderstood()
         candidates = self._suggestions(turn, classification)
-        texts = turn.kb.texts
+        texts, screens = turn.kb.texts, turn.screens
         if candidates:
             turn.suggested = True
-            turn.say(turn.screens.situation_choice(texts.did_you_mean, candidates))
+            reply = screens.situation_choice(texts.did_you_mean, candidates)
+            turn.say(navigation.with_way_back(turn, reply))
         elif turn.state.misunderstood_streak >= 2:
-            turn.say(
-                turn.screens.with_menu(texts.fallback_repeated, turn.screens.operator_button())
-            )
+            reply = screens.with_menu(texts.fallback_repeated, screens.operator_button())
+            turn.say(navigation.with_way_back(turn, reply))
         else:
             navigation.fallback_menu(turn, texts.fallback)
 
@@ -171,7 +352,11 @@ class Dialogue:
         found = []
         for score in classification.ranking:
             situation = turn.kb.situation(score.intent)
-            if situation is not None and score.confidence >= self._policy.suggest:
+            if (
+                situation is not None
+                and score.confidence >= self._policy.suggest
+                and situation.id != turn.state.situation_id
+            ):
                 found.append(situation)
         return found[: self._policy.suggestions]
 

@@ -6,7 +6,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 
-from dialogs import survey
+from dialogs import navigation, survey
 from dialogs.contract import Address, IncomingEvent, Outgoing, Reply
 from dialogs.dialogue import Dialogue, UnderstandingPolicy
 from dialogs.logcontext import conversation_id
@@ -18,6 +18,7 @@ from dialogs.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from dialogs.reading.reader import Reader
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageKind, MessageRecord
 from dialogs.state import ConversationState
 from dialogs.turn import Turn
@@ -28,6 +29,7 @@ class EngineConfig:
     idle_timeout: dt.timedelta = dt.timedelta(minutes=15)
     policy: UnderstandingPolicy = field(default_factory=UnderstandingPolicy)
     idle_batch: int = 100
+    timezone: str = "Europe/Moscow"  # where «вчера» is counted for a citizen of unknown region
 
 
 class DialogEngine:
@@ -44,6 +46,7 @@ class DialogEngine:
         self._units = units
         self._config = config or EngineConfig()
         self._dialogue = Dialogue(classifier, self._config.policy)
+        self._reader = Reader(knowledge.lexicon)
         self._observer = observer
 
     def swap(self, knowledge: KnowledgeBase, classifier: IntentClassifier) -> None:
@@ -52,6 +55,10 @@ class DialogEngine:
         the conversation's next turn (it clamps to the plan, or returns to the menu)."""
         self.knowledge = knowledge
         self._dialogue = Dialogue(classifier, self._config.policy)
+        self._reader = Reader(knowledge.lexicon)
+
+    def _turn(self, state: ConversationState, now: dt.datetime) -> Turn:
+        return Turn(self.knowledge, state, now, self._reader, zone=self._config.timezone)
 
     async def handle(self, event: IncomingEvent) -> list[Reply]:
         """Answer one event; its state and records are committed before the replies return."""
@@ -65,13 +72,14 @@ class DialogEngine:
             if state is not None:
                 conversation_id.set(state.conversation_id)
             dialogue = self._dialogue
-            turn = Turn(self.knowledge, state or ConversationState.start(event.at), event.at)
             if state is None or state.closed:
-                turn.state = ConversationState.start(event.at, after=state)
+                turn = self._turn(ConversationState.start(event.at, after=state), event.at)
                 opened = ConversationOpened(
                     turn.state.conversation_id, event.channel, event.user_id, event.at
                 )
                 turn.opened.append(opened)
+            else:
+                turn = self._turn(state, event.at)
             await dialogue.respond(turn, event)
             conversation_id.set(turn.state.conversation_id)
             if turn.forget:
@@ -114,7 +122,7 @@ class DialogEngine:
         async with self._units() as uow:
             due = await uow.sessions.due_for_idle(channel, now, self._config.idle_batch)
             for session in due:
-                turn = Turn(self.knowledge, session.state, now)
+                turn = self._turn(session.state, now)
                 self._on_idle(turn)
                 await self._persist(uow, turn, None)
                 await uow.sessions.save(
@@ -138,7 +146,7 @@ class DialogEngine:
         state = turn.state
         if state.ended_at is None:
             state.end(turn.now, "idle")
-        if state.in_survey or state.survey_asked or not _worth_a_survey(state):
+        if state.in_survey or state.survey_asked or not _worth_a_survey(turn):
             state.survey_pending = None
             state.closed = True
         else:
@@ -163,8 +171,13 @@ class DialogEngine:
         await recorder.conversation_changed(_snapshot(turn, turn.state))
 
 
-def _worth_a_survey(state: ConversationState) -> bool:
-    """Someone who only opened the bot and left is not asked how satisfied they were."""
+def _worth_a_survey(turn: Turn) -> bool:
+    """Someone who only opened the bot and left is not asked how satisfied they were; nor is
+    one in the middle of a question: the survey would take over their answer («2»), and they
+    continue where they were when they come back."""
+    state = turn.state
+    if navigation.current_question(turn) is not None or state.pending_switch:
+        return False
     return state.situation_id is not None or state.actions >= 2
 
 
@@ -174,7 +187,13 @@ def _message(turn: Turn, event: IncomingEvent) -> MessageRecord:
     if not event.payload and text.startswith("/"):
         kind = "command"
     return MessageRecord(
-        turn.state.conversation_id, event.at, kind, text, turn.intent, turn.understood
+        turn.state.conversation_id,
+        event.at,
+        kind,
+        text,
+        turn.intent,
+        turn.understood,
+        turn.follow_up,
     )
 
 
@@ -182,7 +201,7 @@ def _snapshot(turn: Turn, state: ConversationState) -> ConversationSnapshot:
     step = turn.step_of(state)
     return ConversationSnapshot(
         conversation_id=state.conversation_id,
-        situation_id=state.situation_id,
+        situation_id=state.last_situation,
         category_id=state.category_id,
         actions=state.actions,
         not_understood=state.not_understood,
@@ -191,4 +210,5 @@ def _snapshot(turn: Turn, state: ConversationState) -> ConversationSnapshot:
         end_reason=state.end_reason,
         last_step_id=step.id if step else None,
         survey_asked=state.survey_asked,
+        situations=tuple(state.situations),
     )

@@ -41,3 +41,16 @@ def split(payload: str) -> tuple[str, tuple[str, ...]]:
     """'a:married:yes' -> ('a', ('married', 'yes'))."""
     head, *rest = payload.split(":")
     return head, tuple(rest)
+
+
+MY_PLAN = "pl"
+EDIT_ANSWERS = "n:edit"
+FULL_PLAN = "n:full"
+
+
+def edit(question_id: str) -> str:
+    return f"e:{question_id}"
+
+
+def plan(situation_id: str) -> str:
+    return f"p:{situation_id}"

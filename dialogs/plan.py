@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from dialogs.calendar import add_working_days
 from dialogs.dates import add_months
 from knowledge_base.schema import Deadline, Situation, Step
 
@@ -25,4 +26,5 @@ def due_date(deadline: Deadline | None, event_date: dt.date | None) -> dt.date |
     if deadline is None or event_date is None or not deadline.is_relative:
         return None
     due = add_months(event_date, 12 * (deadline.years or 0) + (deadline.months or 0))
-    return due + dt.timedelta(days=deadline.days or 0)
+    due += dt.timedelta(days=deadline.days or 0)
+    return add_working_days(due, deadline.working_days) if deadline.working_days else due

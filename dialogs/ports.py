@@ -14,12 +14,17 @@ from typing import Protocol, Self
 from dialogs.contract import Address
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
 from dialogs.state import ConversationState
-from knowledge_base.schema import Category, Situation, Texts
+from knowledge_base.schema import Category, Lexicon, Situation, Texts
 
 
 class KnowledgeBase(Protocol):
     @property
     def texts(self) -> Texts: ...
+
+    @property
+    def lexicon(self) -> Lexicon: ...
+
+    def timezone_of(self, region: str) -> str | None: ...
 
     @property
     def categories(self) -> Sequence[Category]: ...
@@ -60,7 +65,9 @@ class Classification:
 
 
 class IntentClassifier(Protocol):
-    async def classify(self, text: str) -> Classification: ...
+    async def classify(self, text: str, today: dt.date | None = None) -> Classification:
+        """Intents and entities; relative dates («вчера») count from ``today``, the citizen's
+        local day (the classifier's own clock when None)."""
 
 
 @dataclass(frozen=True, slots=True)

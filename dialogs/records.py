@@ -31,6 +31,7 @@ class ConversationSnapshot:
     end_reason: str | None
     last_step_id: str | None
     survey_asked: bool
+    situations: tuple[str, ...] = ()  # every situation the conversation touched, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class MessageRecord:
     text: str  # storage masks personal data before writing it
     intent: str | None
     understood: bool
+    follow_up: str | None = None  # «faq:amount», «step:register_birth:cost», «unanswered»
 
 
 @dataclass(frozen=True, slots=True)

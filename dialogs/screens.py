@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from dialogs import payloads
 from dialogs.contract import Button, Reply
 from dialogs.plan import due_date
-from knowledge_base.schema import Place, Question, Situation, Step, Texts
+from dialogs.reading.followups import FollowUpMatch
+from knowledge_base.schema import FollowUp, Option, Place, Question, Situation, Step, Texts
 
 SCALE = ("1", "2", "3", "4", "5")
 Rows = tuple[tuple[Button, ...], ...]
@@ -30,9 +31,24 @@ class Screens:
     def operator_button(self) -> Button:
         return Button(self.labels.operator, payloads.OPERATOR)
 
-    def main_menu(self, categories: Sequence[tuple[str, str]], text: str | None = None) -> Reply:
+    def main_menu(
+        self,
+        categories: Sequence[tuple[str, str]],
+        text: str | None = None,
+        *,
+        with_plans: bool = False,
+    ) -> Reply:
         buttons = [Button(title, payloads.category(cid)) for cid, title in categories]
+        if with_plans:
+            buttons.insert(0, Button(self.labels.my_plan, payloads.MY_PLAN))
         return Reply(text or self.texts.menu_prompt, _rows(buttons), is_menu=True)
+
+    def plan_choice(self, situations: Sequence[Situation]) -> Reply:
+        buttons = [Button(s.title, payloads.plan(s.id)) for s in situations]
+        return Reply(self.texts.plans_choose, (*_rows(buttons), (self.menu_button(),)))
+
+    def back_to_plan_button(self) -> Button:
+        return Button(self.labels.continue_plan, payloads.CONTINUE_PLAN)
 
     def category(self, title: str, situations: Sequence[Situation]) -> Reply:
         buttons = [Button(s.title, payloads.situation(s.id)) for s in situations]
@@ -59,6 +75,20 @@ class Screens:
             text = f"{text}\n{self.texts.date_hint}"
         return Reply(text, (*_rows(options), (*extra, self.menu_button())))
 
+    def which_option(self, question: Question, options: Sequence[Option]) -> Reply:
+        buttons = [Button(o.label, payloads.answer(question.id, o.id)) for o in options]
+        return Reply(f"{self.texts.which_option}\n\n{question.text}", _rows(buttons))
+
+    def edit_answers(self, situation: Situation, answers: Mapping[str, str]) -> Reply:
+        lines = []
+        for question in situation.questions:
+            value = answers.get(question.id)
+            shown = _answer_text(question, value) if value else self.texts.answer_none
+            lines.append(f"• {question.title} — {shown}")
+        text = self.texts.edit_prompt.format(answers="\n".join(lines))
+        buttons = [Button(_short(q.title), payloads.edit(q.id)) for q in situation.questions]
+        return Reply(text, (*_rows(buttons), (self.back_to_plan_button(),)))
+
     def switch_offer(self, title: str) -> Reply:
         yes = Button(self.labels.switch_yes, payloads.SWITCH_YES)
         no = Button(self.labels.switch_no, payloads.SWITCH_NO)
@@ -70,36 +100,67 @@ class Screens:
         situation: Situation,
         steps: Sequence[Step],
         event: dt.date | None,
+        today: dt.date,
         *,
         mid_plan: bool = False,
     ) -> Reply:
+        """The plan's overview stays in the chat (never edited away): the citizen keeps it."""
         lines = [self.texts.plan_intro.format(title=situation.title, count=len(steps))]
         for number, step in enumerate(steps, start=1):
             due = due_date(step.deadline, event)
-            suffix = f" — {self.texts.label_due_date.format(date=_ru(due))}" if due else ""
+            suffix = f" — {self._due(due, today)}" if due else ""
             lines.append(f"{number}. {step.title}{suffix}")
         if not steps:
             lines.append(self.texts.plan_empty)
-        if mid_plan:
-            onward = Button(self.labels.continue_plan, payloads.CONTINUE_PLAN)
-        else:
-            onward = Button(self.labels.next, payloads.NEXT)
-        rows = ((onward,), (self.menu_button(),)) if steps else ((self.menu_button(),),)
-        return Reply("\n".join(lines), rows, is_menu=True)
+            return Reply("\n".join(lines), ((self.menu_button(),),))
+        onward = (
+            self.back_to_plan_button() if mid_plan else Button(self.labels.next, payloads.NEXT)
+        )
+        rows = (
+            (onward,),
+            (Button(self.labels.edit_answers, payloads.EDIT_ANSWERS),),
+            (Button(self.labels.full_plan, payloads.FULL_PLAN),),
+            (self.menu_button(),),
+        )
+        return Reply("\n".join(lines), rows)
 
-    def step(self, step: Step, number: int, total: int, event: dt.date | None) -> Reply:
+    def _due(self, due: dt.date, today: dt.date) -> str:
+        if due < today:
+            return self.texts.deadline_passed.format(date=_ru(due))
+        return self.texts.label_due_date.format(date=_ru(due))
+
+    def step_details(
+        self, step: Step, event: dt.date | None, today: dt.date, *, documents: bool = True
+    ) -> list[str]:
         t = self.texts
-        header = t.step_header.format(number=number, total=total, title=step.title)
-        lines = [header, "", f"{t.label_what}: {step.what}"]
+        lines = [f"{t.label_what}: {step.what}"]
+        if documents and step.documents:
+            lines.append(f"{t.label_documents}: {'; '.join(step.documents)}")
         lines.append(f"{t.label_where}: {'; '.join(_place(p) for p in step.where)}")
-        if step.deadline is not None:
-            due = due_date(step.deadline, event)
-            when = step.deadline.text
-            if due is not None:
-                when = f"{t.label_due_date.format(date=_ru(due))} ({when})"
-            lines.append(f"{t.label_deadline}: {when}")
+        lines += self.deadline_lines(step, event, today)
         lines.append(f"{t.label_cost}: {step.cost}")
         lines.append(f"{t.label_duration}: {step.duration}")
+        return lines
+
+    def deadline_lines(self, step: Step, event: dt.date | None, today: dt.date) -> list[str]:
+        if step.deadline is None:
+            return []
+        t = self.texts
+        due = due_date(step.deadline, event)
+        when = step.deadline.text
+        if due is not None:
+            when = f"{self._due(due, today)} ({when})"
+        lines = [f"{t.label_deadline}: {when}"]
+        if due is not None and due < today:
+            lines.append(f"{t.label_if_missed}: {step.if_missed or t.missed_unknown}")
+        return lines
+
+    def step(
+        self, step: Step, number: int, total: int, event: dt.date | None, today: dt.date
+    ) -> Reply:
+        t = self.texts
+        header = t.step_header.format(number=number, total=total, title=step.title)
+        lines = [header, "", *self.step_details(step, event, today, documents=False)]
         forward = (
             Button(self.labels.next, payloads.NEXT)
             if number < total
@@ -113,7 +174,74 @@ class Screens:
             ),
             (self.menu_button(),),
         )
-        return Reply("\n".join(lines), rows, is_menu=True)
+        return Reply("\n".join(lines), rows)
+
+    def full_plan(
+        self, situation: Situation, steps: Sequence[Step], event: dt.date | None, today: dt.date
+    ) -> Reply:
+        """The whole plan as one text, to forward or save."""
+        blocks = [self.texts.full_plan_header.format(title=situation.title)]
+        for number, step in enumerate(steps, start=1):
+            details = self.step_details(step, event, today)
+            blocks.append("\n".join([f"{number}. {step.title}", *details]))
+        rows = ((self.back_to_plan_button(),), (self.menu_button(),))
+        return Reply("\n\n".join(blocks), rows)
+
+    def plan_documents(self, steps: Sequence[Step]) -> Reply:
+        lines = [f"{self.texts.label_documents}:"]
+        for step in steps:
+            if step.documents:
+                lines.append(f"{step.title}:")
+                lines += [f"• {d}" for d in step.documents]
+        if len(lines) == 1:
+            return Reply(self.texts.no_documents, ((self.back_to_plan_button(),),))
+        return Reply("\n".join(lines), ((self.back_to_plan_button(),),))
+
+    # Follow-up questions
+    def follow_up(self, match: FollowUpMatch, event: dt.date | None, today: dt.date) -> Reply:
+        if match.faq is not None:
+            return Reply(self._faq(match.faq))
+        if len(match.steps) == 1:
+            step = match.steps[0]
+            lines = [self.texts.followup_step.format(title=step.title)]
+            for aspect in match.aspects:
+                lines += self._aspect(step, aspect, event, today)
+            return Reply("\n".join(lines))
+        blocks = []
+        for number, step in enumerate(match.steps, start=1):
+            found = [
+                line for a in match.aspects for line in self._aspect(step, a, event, today, True)
+            ]
+            if found:
+                blocks.append("\n".join([f"{number}. {step.title}", *found]))
+        return Reply("\n\n".join(blocks) or self.texts.followup_not_found)
+
+    def _faq(self, item: FollowUp) -> str:
+        text = item.answer
+        if item.url is not None:
+            text += f"\n{self.texts.label_source}: {item.url}"
+        return text
+
+    def _aspect(
+        self, step: Step, aspect: str, event: dt.date | None, today: dt.date, brief: bool = False
+    ) -> list[str]:
+        """One side of a step; ``brief`` leaves out what it lacks (in a list of all steps)."""
+        t = self.texts
+        if aspect == "documents":
+            if step.documents:
+                return [f"{t.label_documents}: {'; '.join(step.documents)}"]
+            return [] if brief else [t.no_documents]
+        if aspect == "where":
+            return [f"{t.label_where}: {'; '.join(_place(p) for p in step.where)}"]
+        if aspect == "cost":
+            return [f"{t.label_cost}: {step.cost}"]
+        if aspect == "duration":
+            return [f"{t.label_duration}: {step.duration}"]
+        if step.deadline is None:
+            return [] if brief else [t.no_deadline]
+        if aspect == "deadline":
+            return self.deadline_lines(step, event, today)
+        return [f"{t.label_if_missed}: {step.if_missed or t.missed_unknown}"]
 
     def documents(self, step: Step) -> Reply:
         if step.documents:
@@ -122,7 +250,7 @@ class Screens:
             )
         else:
             text = self.texts.no_documents
-        return Reply(text, ((Button(self.labels.continue_plan, payloads.CONTINUE_PLAN),),))
+        return Reply(text, ((self.back_to_plan_button(),),))
 
     def finished(self, related: Sequence[Situation]) -> Reply:
         """Related situations are named here and offered as buttons after the survey,
@@ -172,6 +300,20 @@ def _place(place: Place) -> str:
     if place.url:
         text += f" ({place.url})"
     return text
+
+
+def _answer_text(question: Question, value: str) -> str:
+    if question.kind == "date":
+        try:
+            return _ru(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    option = next((o for o in question.options if o.id == value), None)
+    return option.label if option else value
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= 40 else label[:39] + "…"
 
 
 def _ru(day: dt.date) -> str:

@@ -1,12 +1,16 @@
 """The satisfaction survey: CSAT, effort, «answered?», an optional comment; asked once.
 
-An answer is never dropped: a button pressed late, after the citizen moved on or even after
-the conversation closed, is still recorded for the conversation it belongs to.
+An answer is never dropped and never overwritten: a button pressed late, after the citizen
+moved on or even after the conversation closed, is still recorded for the conversation it
+belongs to — unless that question already has its answer. Typed answers are read as people
+type them: «5», «пять», «4 наверное», «на 4», «да», «частично», «пропустить».
 """
 
 from __future__ import annotations
 
 from dialogs import payloads
+from dialogs.reading.reader import Reader
+from dialogs.reading.words import Message
 from dialogs.screens import SCALE
 from dialogs.state import SurveyQuestion
 from dialogs.turn import Turn
@@ -14,6 +18,7 @@ from dialogs.turn import Turn
 ORDER: tuple[SurveyQuestion, ...] = ("csat", "effort", "answered", "comment")
 ANSWERED = ("yes", "partly", "no")
 COMMENT_SKIP = "skip"
+EXTRA_WORDS = 1  # «4 наверное» is a rating; «4 шага непонятны» is not
 
 
 def begin(turn: Turn, intro: str) -> None:
@@ -34,13 +39,21 @@ def on_button(turn: Turn, question: str, value: str, token: str) -> bool:
     if not _valid(question, value):
         return False
     if state.survey_asked and token == payloads.conversation_token(state.conversation_id):
-        _accept(turn, ORDER[ORDER.index(question)], value)
+        asked = ORDER[ORDER.index(question)]
+        if asked in state.survey_answered:  # an old keyboard: the answer given stands
+            turn.counts_as_action = False
+            _next_or_thanks(turn)
+            return True
+        _accept(turn, asked, value)
         return True
     earlier = state.earlier_conversation_id
     if earlier and token == payloads.conversation_token(earlier):
         turn.counts_as_action = False
-        if value != COMMENT_SKIP:
+        asked = ORDER[ORDER.index(question)]
+        if value != COMMENT_SKIP and asked not in state.earlier_survey_answered:
             turn.record_answer(question, value, earlier)
+        if asked not in state.earlier_survey_answered:
+            state.earlier_survey_answered.append(asked)
         turn.say(turn.screens.with_menu(turn.kb.texts.survey_thanks))
         return True
     return False
@@ -51,25 +64,44 @@ def on_text(turn: Turn, text: str) -> bool:
     pending = turn.state.survey_pending
     if pending is None:
         return False
-    value = _value_from_text(turn, pending, text.strip())
+    value = read(turn.reader, pending, Message.of(text))
     if value is None:
         return False
     _accept(turn, pending, value)
     return True
 
 
-def _value_from_text(turn: Turn, pending: SurveyQuestion, text: str) -> str | None:
+def read(reader: Reader, pending: SurveyQuestion, message: Message) -> str | None:
     if pending in ("csat", "effort"):
-        return text if text in SCALE else None
+        return _rating(reader, message)
     if pending == "answered":
-        labels = turn.screens.labels
-        by_label = {
-            labels.answered_yes.lower(): "yes",
-            labels.answered_partly.lower(): "partly",
-            labels.answered_no.lower(): "no",
-        }
-        return by_label.get(text.lower().rstrip("!."))
-    return text or None
+        if reader.says(message, "partly"):
+            return "partly"
+        if reader.says(message, "no"):
+            return "no"
+        return "yes" if reader.says(message, "yes") else None
+    if reader.says_exactly(message, "skip") or not message.words:
+        return COMMENT_SKIP
+    return message.text.strip()
+
+
+def _rating(reader: Reader, message: Message) -> str | None:
+    """One number from 1 to 5 and at most a filler word besides («на 4», «пять из пяти»)."""
+    values: set[int] = set()
+    others = 0
+    words = list(message.words)
+    for index, word in enumerate(words):
+        if index and words[index - 1] == "из":
+            continue  # «из 5» names the scale, not the rating
+        number = int(word) if word.isdigit() else reader.numbers.get(word)
+        if number is not None:
+            values.add(number)
+        elif word not in reader.fillers:
+            others += 1
+    if len(values) != 1 or others > EXTRA_WORDS:
+        return None
+    value = str(values.pop())
+    return value if value in SCALE else None
 
 
 def _valid(question: str, value: str) -> bool:
@@ -87,10 +119,18 @@ def _accept(turn: Turn, question: SurveyQuestion, value: str) -> None:
         turn.record_answer(question, value)
     if question not in state.survey_answered:
         state.survey_answered.append(question)
+    _next_or_thanks(turn)
+
+
+def _next_or_thanks(turn: Turn) -> None:
+    state = turn.state
     remaining = [q for q in ORDER if q not in state.survey_answered]
     if remaining:
         state.survey_pending = remaining[0]
         turn.say(turn.screens.survey_question(remaining[0], state.conversation_id))
+        return
+    if state.survey_pending is None and state.closed:
+        turn.say(turn.screens.with_menu(turn.kb.texts.survey_thanks))
         return
     state.survey_pending = None
     state.closed = True

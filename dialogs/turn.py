@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from dialogs.contract import Reply
 from dialogs.plan import personal_steps
 from dialogs.ports import KnowledgeBase
+from dialogs.reading.reader import Reader
 from dialogs.records import ConversationOpened, SurveyAnswer
 from dialogs.screens import Screens
 from dialogs.state import ConversationState, EndReason
@@ -19,6 +22,9 @@ class Turn:
     kb: KnowledgeBase
     state: ConversationState
     now: dt.datetime
+    reader: Reader
+    zone: str = "Europe/Moscow"  # the deployment's time zone, for citizens of unknown region
+    today: dt.date = dt.date.min  # the citizen's local day: «вчера» and deadlines count from it
     replies: list[Reply] = field(default_factory=list)
     opened: list[ConversationOpened] = field(default_factory=list)
     retired: list[ConversationState] = field(default_factory=list)
@@ -29,6 +35,14 @@ class Turn:
     forget: bool = False  # the citizen asked to be forgotten: erase, record nothing
     suggested: bool = False  # «Вы имели в виду…?» was asked
     survey_started: bool = False
+    follow_up: str | None = None  # what a follow-up question was answered with, for editors
+
+    def __post_init__(self) -> None:
+        if self.today == dt.date.min:
+            self.today = self.local_today()
+
+    def local_today(self) -> dt.date:
+        return self.now.astimezone(_zone(self.state.timezone or self.zone)).date()
 
     @property
     def screens(self) -> Screens:
@@ -80,6 +94,12 @@ class Turn:
         old.closed = True
         self.retired.append(old)
         self.state = ConversationState.start(self.now, after=old)
+        self.state.reset_situation()  # a restart starts afresh; the plans stay the citizen's
         self.opened.append(
             ConversationOpened(self.state.conversation_id, channel, user_id, self.now)
         )
+
+
+@lru_cache(maxsize=128)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)

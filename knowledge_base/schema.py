@@ -345,6 +345,8 @@ class Texts(Model):
     missed_unknown: Text
     followup_not_found: Text
     followup_step: Text
+    no_deadline: Text
+    label_source: Text
     full_plan_header: Text
     buttons: Buttons
     commands: Commands

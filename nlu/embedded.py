@@ -31,11 +31,11 @@ class EmbeddedClassifier:
         self._entities = entities
         self._today = today
 
-    async def classify(self, text: str) -> Classification:
-        return self.parse(text)
+    async def classify(self, text: str, today: dt.date | None = None) -> Classification:
+        return self.parse(text, today)
 
-    def parse(self, text: str) -> Classification:
-        entities = self._entities.extract(text, self._today())
+    def parse(self, text: str, today: dt.date | None = None) -> Classification:
+        entities = self._entities.extract(text, today or self._today())
         if not self.model.knows_any_word(text):
             return Classification((), entities)  # nothing we know: out of scope
         probabilities = self.model.probabilities(text)

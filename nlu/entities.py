@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from dialogs.dates import find_date
 from dialogs.ports import Entity
+from nlu.dates import find_date
 from nlu.normalize import lemma, transliterate
 from nlu.training_data import DATA_DIR
 

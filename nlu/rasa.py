@@ -6,6 +6,7 @@ outage is logged once, and Rasa is tried again after ``retry_after``.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -36,16 +37,21 @@ class RasaClassifier:
         self._on_fallback = on_fallback
         self.fallbacks = 0
 
-    async def classify(self, text: str) -> Classification:
+    async def classify(self, text: str, today: dt.date | None = None) -> Classification:
+        """Rasa ranks the intents; dates come from the local extractor when Rasa's are
+        missing, since Duckling counts «вчера» from the server's day, not the citizen's."""
+        local = await self._fallback.classify(text, today)
         if time.monotonic() >= self._down_until:
             try:
-                return _classification(await self._parse(text))
+                remote = _classification(await self._parse(text))
             except (TimeoutError, aiohttp.ClientError, ValueError, KeyError) as error:
                 self._mark_down(error)
+            else:
+                return _with_local_dates(remote, local, today is not None)
         self.fallbacks += 1
         if self._on_fallback is not None:
             self._on_fallback()
-        return await self._fallback.classify(text)
+        return local
 
     async def _parse(self, text: str) -> dict[str, Any]:
         if self._session is None:
@@ -76,6 +82,21 @@ class RasaClassifier:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _with_local_dates(
+    remote: Classification, local: Classification, prefer: bool
+) -> Classification:
+    local_dates = tuple(e for e in local.entities if e.entity == "date")
+    remote_dates = tuple(e for e in remote.entities if e.entity == "date")
+    if not local_dates or (remote_dates and not prefer):
+        return remote
+    others = tuple(e for e in remote.entities if e.entity != "date")
+    return Classification(remote.ranking, tuple(sorted(others + local_dates, key=_start)))
+
+
+def _start(entity: Entity) -> int:
+    return entity.start
 
 
 def _classification(body: dict[str, Any]) -> Classification:

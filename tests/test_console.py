@@ -41,8 +41,9 @@ def test_lifebot_chat_script_reaches_the_database(
         "01.03.2026",
         "1", "1", "2",            # married, employed, income above the minimum: the plan
         "/menu", "6", "2",        # a look at the tax deduction…
-        "/start child_birth",     # …and back to the birth from the start
-        "вчера", "2", "2", "2",   # not married, not employed, income above: 5 steps
+        "/start child_birth",     # …and back to the birth: the plan is still there
+        "2", "2", "2",            # «Изменить ответы» → married → «Нет»
+        "2", "3", "2",            # «Изменить ответы» → employed → «Нет»: 5 steps
         "1", "1", "1",            # step 1, its documents, back to step 1
         "2", "2", "2", "2", "2",  # steps 2–5, then «Готово»
         "5", "4", "1", "Спасибо, всё ясно",

@@ -4,7 +4,9 @@ import datetime as dt
 
 import pytest
 
-from dialogs.dates import add_months, parse_date
+from dialogs.calendar import add_working_days
+from dialogs.dates import add_months
+from nlu.dates import find_date
 from storage.masking import mask_personal_data
 
 TODAY = dt.date(2026, 3, 10)
@@ -24,10 +26,34 @@ TODAY = dt.date(2026, 3, 10)
         ("7 мая 2024", dt.date(2024, 5, 7)),
         ("31.02.2026", None),
         ("не помню", None),
+        # as people write in messengers
+        ("3 дня назад", dt.date(2026, 3, 7)),
+        ("неделю назад", dt.date(2026, 3, 3)),
+        ("2 недели назад", dt.date(2026, 2, 24)),
+        ("пару дней назад", dt.date(2026, 3, 8)),
+        ("месяц назад", dt.date(2026, 2, 10)),
+        ("уволили в феврале", dt.date(2026, 2, 1)),
+        ("в сентябре", dt.date(2025, 9, 1)),  # the latest September that has been
+        ("15-го февраля", dt.date(2026, 2, 15)),
+        ("пятнадцатого февраля", dt.date(2026, 2, 15)),
+        ("двадцать третьего февраля", dt.date(2026, 2, 23)),
+        ("жена родила 3 дня назад, второй ребенок", dt.date(2026, 3, 7)),
+        ("в прошлую пятницу", dt.date(2026, 3, 6)),  # what the own rules miss: dateparser
+        ("летим в турцию с ребенком 5 лет", None),
     ],
 )
-def test_parse_date(text: str, expected: dt.date | None) -> None:
-    assert parse_date(text, TODAY) == expected
+def test_dates_are_found_as_people_write_them(text: str, expected: dt.date | None) -> None:
+    found = find_date(text, TODAY)
+    assert (found[0] if found else None) == expected
+
+
+def test_working_days_follow_the_russian_production_calendar() -> None:
+    # 14 working days after 25 December 2026 skip the New Year holidays (1–8 January 2027).
+    assert add_working_days(dt.date(2026, 12, 25), 14) == dt.date(2027, 1, 25)
+    # 30 April 2026 + 3 working days: 1 May (holiday) and the weekend do not count.
+    assert add_working_days(dt.date(2026, 4, 30), 3) == dt.date(2026, 5, 6)
+    # 31 December 2026 is a day off by transfer.
+    assert add_working_days(dt.date(2026, 12, 30), 1) == dt.date(2027, 1, 11)
 
 
 def test_add_months_clamps_to_the_month_end() -> None:

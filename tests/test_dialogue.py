@@ -66,7 +66,8 @@ async def test_plan_shows_only_the_steps_that_apply(memory_chat: Chat) -> None:
 async def test_deadlines_become_real_dates_from_the_event_date(memory_chat: Chat) -> None:
     plan = await _child_birth_plan(memory_chat, "31.01.2026", "Да, в браке", "Нет")
     # A month after 31 January is the last day of February.
-    assert "Зарегистрируйте рождение и получите свидетельство — до 28.02.2026" in plan
+    # START is 2 March 2026: that deadline has already passed, and the plan says so.
+    assert "Зарегистрируйте рождение и получите свидетельство — срок прошёл 28.02.2026" in plan
 
 
 async def test_dates_in_words_are_understood(memory_chat: Chat) -> None:
@@ -205,17 +206,17 @@ async def test_survey_button_after_the_conversation_closed_goes_to_that_conversa
 ) -> None:
     await _finish_plan(memory_chat)
     first = next(iter(memory.conversations))
-    effort_button = None
     await memory_chat.press("5")
     effort_button = memory_chat.button("3").payload
     await memory_chat.press("3")
-    await memory_chat.press("Да")
-    await memory_chat.press("Пропустить")
-    await memory_chat.say("/start")  # a new conversation
-    await memory_chat.press_payload(effort_button.replace(":3:", ":1:"))
+    answered_button = memory_chat.button("Да").payload
+    await memory_chat.say("/start")  # a new conversation; «answered?» was left unanswered
+    await memory_chat.press_payload(answered_button)
     assert "Спасибо!" in memory_chat.text
-    changed = [a for a in memory.answers if a.question == "effort"]
-    assert [a.conversation_id for a in changed] == [first, first]
+    # An old keyboard of a question already answered does not overwrite the answer.
+    await memory_chat.press_payload(effort_button.replace(":3:", ":1:"))
+    stored = [(a.conversation_id, a.question, a.value) for a in memory.answers]
+    assert stored == [(first, "csat", "5"), (first, "effort", "3"), (first, "answered", "yes")]
     assert len(memory.conversations) == 2
 
 
@@ -233,8 +234,8 @@ async def test_goodbye_ends_the_conversation_with_a_survey(
 async def test_idle_conversation_gets_the_survey_once(
     memory_chat: Chat, memory: MemoryDatabase
 ) -> None:
-    await memory_chat.say("/start child_birth")
-    await memory_chat.say("01.03.2026")
+    await _child_birth_plan(memory_chat, "01.03.2026", "Да, в браке", "Нет")
+    await memory_chat.press("Дальше")
     engine = memory_chat.engine
     assert await engine.sweep_idle("test", memory_chat.now + IDLE / 2) == []
     (outgoing,) = await engine.sweep_idle("test", memory_chat.now + IDLE + dt.timedelta(seconds=1))
@@ -267,7 +268,7 @@ async def test_restart_opens_a_new_conversation(memory_chat: Chat, memory: Memor
 class FixedClassifier:
     """A classifier that is unsure between three situations, whatever is written."""
 
-    async def classify(self, text: str) -> Classification:
+    async def classify(self, text: str, today: dt.date | None = None) -> Classification:
         return Classification(
             ranking=(
                 IntentScore("passport", 0.4),

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dialogs.dates import parse_date
+from nlu.dates import find_date
 from dialogs.plan import personal_steps
 from knowledge_base.content import KnowledgeBaseContent
 from storage import models
@@ -48,7 +48,8 @@ def test_every_situation_has_a_scenario(kb: KnowledgeBaseContent) -> None:
 def _told_date(situation_id: str, kb: KnowledgeBaseContent) -> str | None:
     """The date the opening phrase already gives («вчера»): that question is not asked."""
     first = kb.situations[situation_id].questions[0]
-    told = parse_date(PHRASES[situation_id], START.date())
+    found = find_date(PHRASES[situation_id], START.date())
+    told = found[0] if found else None
     return told.isoformat() if told and first.kind == "date" else None
 
 
@@ -59,6 +60,8 @@ async def _answer_questions(chat: Chat, kb: KnowledgeBaseContent, situation_id: 
         if question.kind == "date" and _told_date(situation_id, kb):
             assert question.text not in chat.text
             continue
+        if question.text not in chat.text and "Понял:" in chat.text:
+            continue  # the opening phrase already answered it («в первый класс»)
         assert question.text in chat.text, f"{situation_id}: expected «{question.text}»"
         asked += 1
         if question.kind == "date":

@@ -1,0 +1,137 @@
+"""Words and phrases: normalised tokens, a crude Russian stemmer, phrase search with negation.
+
+The stemmer is deliberately simple: it cuts a common ending and keeps six letters, so that
+«работаю», «работает» and «работу» meet; a one-letter typo in a long word is forgiven.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[а-яa-z0-9]+")
+_ENDING_WORDS = (
+    "ями ами ого его ому ему ыми ими ой ей ий ый ая яя ое ее ую юю ов ев ам ям ах ях "
+    "ом ем ым им ешь ете ет ут ют ит ат ят ишь ал ала али ило ил ила или ть ться тся "
+    "ась ись аю яю ает яет аем яем ают яют ует уют ешься ется ьте ите ью ия ие ья ье "
+    "а я о е ы и у ю ь й"
+)
+_ENDINGS = tuple(sorted(_ENDING_WORDS.split(), key=len, reverse=True))
+NEGATIONS = frozenset({"не", "ни"})
+STEM_LENGTH = 6
+
+
+def normalise(text: str) -> str:
+    return text.lower().replace("ё", "е")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(normalise(text))
+
+
+def stem(word: str) -> str:
+    if word.isdigit() or len(word) <= 3:
+        return word
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)][:STEM_LENGTH]
+    return word[:STEM_LENGTH]
+
+
+def stems(text: str) -> list[str]:
+    return [stem(word) for word in words(text)]
+
+
+def same(a: str, b: str) -> bool:
+    """Two stems of one word: equal, one a prefix of the other, or one typo apart."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)):
+        return True
+    return min(len(a), len(b)) >= 5 and _one_edit(a, b)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A citizen's text, tokenised once per turn."""
+
+    text: str
+    words: tuple[str, ...]
+    stems: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Message:
+        found = words(text)
+        return cls(text, tuple(found), tuple(stem(word) for word in found))
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A phrase to look for: its stems in order, a little slack between them allowed."""
+
+    text: str
+    stems: tuple[str, ...]
+    negative: bool  # the phrase itself says «не …»: a «не» before it is part of it
+    gap: int = 2
+
+    @classmethod
+    def of(cls, text: str) -> Phrase:
+        found = words(text)
+        return cls(text, tuple(stem(w) for w in found), bool(found) and found[0] in NEGATIONS)
+
+    @property
+    def size(self) -> int:
+        return len(self.stems)
+
+    def find(self, message: Message, *, from_start: int | None = None) -> int | None:
+        """Where the phrase starts in the message, or None; a match right after «не» does not
+        count unless the phrase is negative itself. ``from_start``: only within the first N
+        words."""
+        if not self.stems:
+            return None
+        limit = len(message.stems) if from_start is None else min(from_start, len(message.stems))
+        for start in range(limit):
+            if not same(message.stems[start], self.stems[0]):
+                continue
+            if not self.negative and start and message.words[start - 1] in NEGATIONS:
+                continue
+            if self._rest_follows(message, start):
+                return start
+        return None
+
+    def _rest_follows(self, message: Message, start: int) -> bool:
+        position = start
+        for wanted in self.stems[1:]:
+            window = message.stems[position + 1 : position + 2 + self.gap]
+            step = next((i for i, s in enumerate(window) if same(s, wanted)), None)
+            if step is None:
+                return False
+            position += step + 1
+        return True
+
+    def equals(self, message: Message) -> bool:
+        return len(message.stems) == len(self.stems) and all(
+            same(a, b) for a, b in zip(message.stems, self.stems, strict=True)
+        )
+
+
+def phrases(texts: Iterable[str]) -> tuple[Phrase, ...]:
+    return tuple(p for p in (Phrase.of(t) for t in texts) if p.stems)
+
+
+def best(found: Sequence[tuple[int, str]]) -> list[str]:
+    """The ids with the highest score (several when tied)."""
+    if not found:
+        return []
+    top = max(score for score, _ in found)
+    return sorted({key for score, key in found if score == top})
