@@ -22,6 +22,7 @@ from knowledge_base.json_schema import SCHEMA_FILE, write_schema
 from knowledge_base.lint import lint as lint_content
 from knowledge_base.loader import load_knowledge_base
 from knowledge_base.validate import validate as validate_content
+from nlu.entities import EntityExtractor
 from nlu.training_data import DATA_DIR, training_examples
 
 kb_app = typer.Typer(help="База знаний: проверка, подсказки, предпросмотр.", no_args_is_help=True)
@@ -54,7 +55,7 @@ def lint(path: Folder = None) -> None:
     with friendly_errors():
         content = load_knowledge_base(root)
     rendered = {
-        (s.id, step.id): Screens(content.texts).step(step, 1, 1, None).text
+        (s.id, step.id): Screens(content.texts).step(step, 1, 1, None, dt.date.today()).text
         for s in content.situations.values()
         for step in s.steps
     }
@@ -79,14 +80,27 @@ def preview(
         list[str] | None, typer.Option(help="ВОПРОС=ВАРИАНТ; дата — ВОПРОС=ГГГГ-ММ-ДД")
     ] = None,
     path: Annotated[Path | None, typer.Option(help="Папка базы знаний")] = None,
+    today: Annotated[
+        str | None, typer.Option(help="Какой день считать сегодняшним, ГГГГ-ММ-ДД")
+    ] = None,
 ) -> None:
     """Показать ровно то, что увидит гражданин при этих ответах, шаг за шагом."""
     with friendly_errors():
         content = load_knowledge_base(_root(path))
     chosen = dict(_pair(item) for item in answer or [])
-    for screen in asyncio.run(_screens(content, situation, chosen)):
+    for screen in asyncio.run(_screens(content, situation, chosen, _day(today))):
         typer.echo(screen)
         typer.echo("─" * 60)
+
+
+def _day(text: str | None) -> dt.datetime:
+    if text is None:
+        return dt.datetime.now(dt.UTC)
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"--today «{text}»: нужна дата ГГГГ-ММ-ДД, например 2026-03-02")
+    return dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
 
 
 def _pair(item: str) -> tuple[str, str]:
@@ -97,14 +111,17 @@ def _pair(item: str) -> tuple[str, str]:
 
 
 class _NoUnderstanding:
-    """Preview presses buttons only; free text is never classified."""
+    """Preview presses buttons; typed dates are read like a citizen's, intents never."""
+
+    def __init__(self) -> None:
+        self._entities = EntityExtractor.from_rasa_data()
 
     async def classify(self, text: str, today: dt.date | None = None) -> Classification:
-        return Classification(ranking=())
+        return Classification((), self._entities.extract(text, today or dt.date.today()))
 
 
 async def _screens(
-    content: KnowledgeBaseContent, situation_id: str, chosen: dict[str, str]
+    content: KnowledgeBaseContent, situation_id: str, chosen: dict[str, str], now: dt.datetime
 ) -> list[str]:
     situation = content.situation(situation_id)
     if situation is None:
@@ -113,7 +130,7 @@ async def _screens(
     if unknown:
         fail(f"У ситуации «{situation_id}» нет вопросов: {', '.join(sorted(unknown))}")
     engine = DialogEngine(content, _NoUnderstanding(), MemoryDatabase().units)
-    clock = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    clock = now
     screens: list[str] = []
 
     async def send(text: str | None = None, payload: str | None = None) -> list[str]:

@@ -173,8 +173,11 @@ async def build_assistant(settings: Settings) -> Assistant:
     config = EngineConfig(
         idle_timeout=dt.timedelta(minutes=settings.idle_survey_minutes),
         policy=UnderstandingPolicy(
-            accept=settings.nlu_accept_threshold, suggest=settings.nlu_suggest_threshold
+            accept=settings.nlu_accept_threshold,
+            suggest=settings.nlu_suggest_threshold,
+            switch=settings.nlu_switch_threshold,
         ),
+        timezone=settings.timezone,
     )
     flood: FloodControl = MemoryFloodControl(settings.flood_rate, settings.flood_burst)
     units = SqlUnits(sessions, pseudonyms)

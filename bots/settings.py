@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,6 +42,23 @@ class Settings(BaseSettings):
     )
     nlu_accept_threshold: float = Field(default=0.55, ge=0, le=1)
     nlu_suggest_threshold: float = Field(default=0.25, ge=0, le=1)
+    nlu_switch_threshold: float = Field(
+        default=0.7, ge=0, le=1, description="Leave the citizen's situation only this sure"
+    )
+    timezone: str = Field(
+        default="Europe/Moscow",
+        description="Where «вчера» is counted for a citizen whose region is not known",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import available_timezones
+
+        if value not in available_timezones():
+            raise ValueError(f"неизвестный часовой пояс «{value}»; пример: Europe/Moscow")
+        return value
+
     redis_url: str | None = Field(
         default=None,
         description="Redis for conversation state and flood control shared by replicas",

@@ -135,7 +135,10 @@ class Dialogue:
             return
         message = Message.of(text)
         classification = await self._read(turn, text)
+        offered, turn.state.offered = turn.state.offered, []
         if turn.state.pending_switch and self._switch_answer(turn, message):
+            return
+        if offered and self._offer_answer(turn, message, offered, classification):
             return
         if self._plan_words(turn, message):
             return
@@ -145,12 +148,16 @@ class Dialogue:
         if self._in_situation(turn, message, question, classification):
             return
         top = classification.top
-        if top is not None and top.confidence >= self._policy.accept:
+        asks_here = turn.situation is not None and turn.reader.asks(message)
+        if top is not None and self._telling(turn, classification, message):
             turn.intent = top.intent
-            self._act(turn, top.intent, message, classification)
+            if asks_here and turn.situation is not None and top.intent == turn.situation.id:
+                self._unanswered(turn)  # about this very situation, but not in its plan
+            else:
+                self._act(turn, top.intent, message, classification)
         elif question is not None:
             navigation.reject_answer(turn)
-        elif turn.situation is not None and turn.reader.asks(message):
+        elif asks_here:
             self._unanswered(turn)
         else:
             self._not_understood(turn, classification)
@@ -167,6 +174,33 @@ class Dialogue:
                 turn.today = today
                 classification = await self._classifier.classify(text, today)
         return classification
+
+    def _telling(self, turn: Turn, classification: Classification, message: Message) -> bool:
+        """Confident enough to act: above ``accept``, or a likely situation whose own facts
+        the text gives («жена вчера родила второго, я работаю официально»)."""
+        top = classification.top
+        if top is None or top.confidence >= self._policy.accept:
+            return top is not None
+        situation = turn.kb.situation(top.intent)
+        if situation is None or top.confidence < self._policy.suggest:
+            return False
+        if turn.state.phase != "menu":
+            return False
+        entities = classification.entities
+        return bool(facts(turn.reader, situation, message, entities, turn.today))
+
+    def _offer_answer(
+        self, turn: Turn, message: Message, offered: list[str], classification: Classification
+    ) -> bool:
+        """«да» to «Вы имели в виду…?» with one topic, or a topic's title typed."""
+        titles = {sid: s.title for sid in offered if (s := turn.kb.situation(sid))}
+        chosen = [sid for sid, title in titles.items() if Message.of(title).stems == message.stems]
+        if not chosen and len(offered) == 1 and turn.reader.says(message, "yes"):
+            chosen = offered
+        if len(chosen) != 1:
+            return False
+        navigation.open_situation(turn, chosen[0])
+        return True
 
     def _switch_answer(self, turn: Turn, message: Message) -> bool:
         reader = turn.reader
@@ -338,6 +372,7 @@ class Dialogue:
         texts, screens = turn.kb.texts, turn.screens
         if candidates:
             turn.suggested = True
+            turn.state.offered = [s.id for s in candidates]
             reply = screens.situation_choice(texts.did_you_mean, candidates)
             turn.say(navigation.with_way_back(turn, reply))
         elif turn.state.misunderstood_streak >= 2:

@@ -259,7 +259,7 @@ def plan_button(turn: Turn, payload: str) -> None:
         show_overview(turn)
     elif payload == payloads.DOCUMENTS and (step := turn.current_step()) is not None:
         turn.say(turn.screens.documents(step))
-    elif payload == payloads.DOCUMENTS:
+    elif payload == payloads.DOCUMENTS and state.step_index < 0:
         turn.say(turn.screens.plan_documents(steps))
     elif payload == payloads.EDIT_ANSWERS:
         edit_answers(turn)

@@ -50,6 +50,7 @@ class ConversationState(BaseModel):
     step_index: int = -1  # -1 is the plan overview
     editing: str | None = None  # the question being changed from the plan («Изменить ответы»)
     pending_switch: str | None = None
+    offered: list[str] = Field(default_factory=list)  # «Вы имели в виду…?» asked about these
     plans: dict[str, SavedPlan] = Field(default_factory=dict)  # other situations, kept
     situations: list[str] = Field(default_factory=list)  # every situation this conversation
     timezone: str | None = None  # the citizen's, once their region is known

@@ -47,6 +47,18 @@ def _situation(situation: Situation, today: dt.date) -> list[str]:
             found.append(
                 f"{label}: steps.{step.id}.where: нет ссылки, куда обратиться — добавьте url"
             )
+        if step.deadline is not None and not step.if_missed:
+            found.append(
+                f"{label}: steps.{step.id}.if_missed: у шага есть срок, но не сказано, что "
+                "делать, если он пропущен — гражданин увидит общий ответ"
+            )
+    for question in situation.questions:
+        for option in question.options:
+            if question.kind == "choice" and not option.synonyms and option.meaning is None:
+                found.append(
+                    f"{label}: questions.{question.id}.options.{option.id}.synonyms: нет "
+                    "синонимов — ответ словами поймётся только по тексту кнопки"
+                )
     return found
 
 

@@ -22,7 +22,7 @@ MIN_EXAMPLES = 60
 def validate(root: Path, nlu_dir: Path, min_examples: int = MIN_EXAMPLES) -> list[str]:
     found: list[str] = []
     _load(root, root / "texts.yml", Texts, found)
-    _load(root, root / "lexicon.yml", Lexicon, found)
+    _load(root, root / "lexicon.yml", Lexicon, found)  # its problems, once
     _load(root, root / "timezones.yml", Timezones, found)
     categories_file = _source(root, root / "categories.yml", found)
     categories = _parse(categories_file, Categories, found) if categories_file else None
@@ -30,8 +30,11 @@ def validate(root: Path, nlu_dir: Path, min_examples: int = MIN_EXAMPLES) -> lis
     situations = load_situations(root, found, broken)
     if categories is not None and categories_file is not None:
         found += _cross_check(categories_file, categories, situations, broken)
+    lexicon = _load(root, root / "lexicon.yml", Lexicon, [])
+    shared = _shared_words(lexicon) if lexicon else set()
     for situation, source in situations.values():
         found += _links(situation, source) + _deadlines(situation, source)
+        found += _synonyms(situation, source, shared)
     nlu = _nlu_examples(root, nlu_dir, found)
     found += _example_counts(situations, nlu, min_examples)
     found += _shared_examples(situations, nlu)
@@ -61,6 +64,26 @@ def _deadlines(situation: Situation, source: SourceFile) -> list[str]:
         for i, step in enumerate(situation.steps)
         if step.deadline is not None and step.deadline.is_relative
     ]  # fmt: skip
+
+
+def _shared_words(lexicon: Lexicon) -> set[str]:
+    return {_normal(p) for p in (*lexicon.yes, *lexicon.no, *lexicon.unknown, *lexicon.skip)}
+
+
+def _synonyms(situation: Situation, source: SourceFile, shared: set[str]) -> list[str]:
+    """A synonym that is a shared word («да», «не знаю») would also fire in a first message
+    about something else: those words belong to lexicon.yml and the options' ``means``."""
+    return [
+        source.at(
+            ("questions", qi, "options", oi, "synonyms", si),
+            f"«{phrase}» — общее слово из lexicon.yml; для него укажите means: yes, no или "
+            "unknown, а в synonyms пишите фразы, которые однозначны и без вопроса",
+        )
+        for qi, question in enumerate(situation.questions)
+        for oi, option in enumerate(question.options)
+        for si, phrase in enumerate(option.synonyms)
+        if _normal(phrase) in shared
+    ]
 
 
 Phrases = dict[str, list[tuple[str, str]]]  # intent → (phrase, where it stands)

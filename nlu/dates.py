@@ -18,9 +18,15 @@ from dialogs.dates import add_months
 
 Found = tuple[dt.date, int, int]  # the date and where it stands in the text
 
-_MONTHS = {
-    "янв": 1, "фев": 2, "мар": 3, "апр": 4, "мая": 5, "май": 5, "мае": 5, "июн": 6,
-    "июл": 7, "авг": 8, "сен": 9, "окт": 10, "ноя": 11, "дек": 12,
+_MONTH_STEMS = {
+    "январ": 1, "феврал": 2, "март": 3, "апрел": 4, "июн": 6, "июл": 7, "август": 8,
+    "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12,
+}  # fmt: skip
+_MONTH_ENDINGS = frozenset({"", "ь", "я", "е", "ю", "ем", "а", "у", "ом"})
+_MAY = frozenset({"май", "мая", "мае"})
+_ABBREVIATED = {
+    "янв": 1, "фев": 2, "мар": 3, "апр": 4, "авг": 8, "сен": 9, "сент": 9, "окт": 10,
+    "ноя": 11, "нояб": 11, "дек": 12,
 }  # fmt: skip
 _ORDINALS = {
     "первого": 1, "второго": 2, "третьего": 3, "четвертого": 4, "пятого": 5, "шестого": 6,
@@ -100,7 +106,7 @@ def _numeric(text: str, today: dt.date) -> Found | None:
 
 def _day_month(text: str, today: dt.date) -> Found | None:
     for match in _DAY_MONTH.finditer(text):
-        month = _MONTHS.get(match[4][:3])
+        month = _month(match[4], abbreviated=True)
         if month is None:
             continue
         if match[1]:
@@ -118,8 +124,8 @@ def _day_month(text: str, today: dt.date) -> Found | None:
 def _month_only(text: str, today: dt.date) -> Found | None:
     """«в сентябре»: the first day of the latest such month (a plan counts from it)."""
     for match in _MONTH_ONLY.finditer(text):
-        month = _MONTHS.get(match[1][:3])
-        if month is None or not match[1].startswith(_month_word(month)):
+        month = _month(match[1], abbreviated=False)
+        if month is None:
             continue
         day = _with_year(1, month, match[2], today)
         if day is not None:
@@ -127,8 +133,16 @@ def _month_only(text: str, today: dt.date) -> Found | None:
     return None
 
 
-def _month_word(month: int) -> str:
-    return next(key for key, value in _MONTHS.items() if value == month)
+def _month(word: str, *, abbreviated: bool) -> int | None:
+    """«сентября», «сентябре», «сент» (after a day only) → 9; «декрет» is no month."""
+    if word in _MAY:
+        return 5
+    if abbreviated and word in _ABBREVIATED:
+        return _ABBREVIATED[word]
+    for stem, month in _MONTH_STEMS.items():
+        if word.startswith(stem) and word[len(stem) :] in _MONTH_ENDINGS:
+            return month
+    return None
 
 
 def _fallback(text: str, today: dt.date) -> Found | None:

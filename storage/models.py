@@ -56,6 +56,7 @@ class Conversation(Base):
     )
     channel: Mapped[str] = mapped_column(String(16))
     situation_id: Mapped[str | None] = mapped_column(String(32))
+    situations: Mapped[str | None] = mapped_column(String(400))  # every one touched, by spaces
     category_id: Mapped[str | None] = mapped_column(String(32))
     started_at: Mapped[dt.datetime]
     ended_at: Mapped[dt.datetime | None]
@@ -83,6 +84,8 @@ class Message(Base):
     text: Mapped[str] = mapped_column(Text)
     intent: Mapped[str | None] = mapped_column(String(32))
     understood: Mapped[bool] = mapped_column(Boolean)
+    # A question asked inside a plan: «faq:<id>», «step:<step>:<aspect>» or «unanswered».
+    follow_up: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class SurveyAnswer(Base):

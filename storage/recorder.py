@@ -21,7 +21,7 @@ _CONVERSATIONS = table_of(models.Conversation)
 _MESSAGES = table_of(models.Message)
 _SNAPSHOT_FIELDS = (
     "situation_id", "category_id", "actions", "not_understood", "human_requested", "ended_at",
-    "end_reason", "last_step_id", "survey_asked",
+    "end_reason", "last_step_id", "survey_asked", "situations",
 )  # fmt: skip
 _UPDATE_SNAPSHOT = (
     update(_CONVERSATIONS)
@@ -72,7 +72,9 @@ class SqlRecorder:
         return found
 
     async def conversation_changed(self, snapshot: ConversationSnapshot) -> None:
-        await self._session.execute(_UPDATE_SNAPSHOT, asdict(snapshot))
+        values = asdict(snapshot)
+        values["situations"] = " ".join(snapshot.situations) or None
+        await self._session.execute(_UPDATE_SNAPSHOT, values)
 
     async def message(self, record: MessageRecord) -> None:
         await self._session.execute(
@@ -84,6 +86,7 @@ class SqlRecorder:
                 "text": mask_personal_data(record.text),
                 "intent": record.intent,
                 "understood": record.understood,
+                "follow_up": record.follow_up,
             },
         )
 

@@ -81,6 +81,32 @@ def test_lint_finds_a_step_without_sources_or_link(tmp_path: Path) -> None:
     ]
 
 
+def test_lint_asks_for_what_to_do_after_a_deadline_and_for_synonyms(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    shutil.copytree(FIXTURE / "kb", root)
+    alpha = root / "situations" / "alpha.yml"
+    alpha.write_text(
+        alpha.read_text(encoding="utf-8").replace(
+            "    if_missed: Зарегистрировать можно и позже — штрафа нет.\n", ""
+        ),
+        encoding="utf-8",
+    )
+    beta = root / "situations" / "beta.yml"
+    beta.write_text(
+        beta.read_text(encoding="utf-8").replace(
+            "        synonyms: [по другой причине]\n", ""
+        ),
+        encoding="utf-8",
+    )
+    warnings = lint(load_knowledge_base(root), {}, {}, today=dt.date(2026, 11, 25))
+    assert warnings == [
+        "situations/alpha.yml: steps.register.if_missed: у шага есть срок, но не сказано, что "
+        "делать, если он пропущен — гражданин увидит общий ответ",
+        "situations/beta.yml: questions.reason.options.other.synonyms: нет синонимов — ответ "
+        "словами поймётся только по тексту кнопки",
+    ]
+
+
 def test_lint_finds_nearly_identical_phrases_of_two_situations() -> None:
     found = similar_phrases(
         {"alpha": ["потерял паспорт в метро"], "beta": ["потерял паспорт в метро вчера"]}
@@ -93,7 +119,7 @@ def test_lint_finds_nearly_identical_phrases_of_two_situations() -> None:
 def test_preview_shows_what_a_citizen_sees() -> None:
     args = ["kb", "preview", "child_birth", "--answer", "birth_date=2026-03-01",
             "--answer", "married=not_married", "--answer", "employed=employed",
-            "--answer", "low_income=no_low"]  # fmt: skip
+            "--answer", "low_income=no_low", "--today", "2026-03-02"]  # fmt: skip
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     out = result.output

@@ -26,37 +26,37 @@ CASES = [
      "situations/beta.yml:12:16: questions[0].options[0].label: "
      "текст слишком длинный (не больше 40 символов)"),
     ("bad code", BETA, "  - id: register_czn", "  - id: Register-CZN",
-     "situations/beta.yml:16:9: steps[0].id: "
+     "situations/beta.yml:18:9: steps[0].id: "
      "код может содержать только латинские строчные буквы, цифры и _"),
     ("duplicate step id", ALPHA, "  - id: paternity", "  - id: register",
      "situations/alpha.yml:19:3: steps: коды шагов повторяются"),
     ("condition on an unknown question", ALPHA, "      married: [not_married]",
      "      spouse: [not_married]",
-     "situations/alpha.yml:43:15: steps[1].when.spouse: нет вопроса с кодом «spouse»"),
+     "situations/alpha.yml:44:15: steps[1].when.spouse: нет вопроса с кодом «spouse»"),
     ("condition on an unknown option", ALPHA, "      married: [not_married]",
      "      married: [divorced]",
-     "situations/alpha.yml:43:16: steps[1].when.married: "
+     "situations/alpha.yml:44:16: steps[1].when.married: "
      "у вопроса «married» нет варианта «divorced»"),
     ("unknown related situation", BETA, "related: [alpha]", "related: [alpha, gamma]",
-     "situations/beta.yml:26:18: related[1]: ситуации «gamma» нет"),
+     "situations/beta.yml:28:18: related[1]: ситуации «gamma» нет"),
     ("situation missing from its category", "categories.yml", "situations: [alpha, beta]",
      "situations: [alpha]",
      "situations/beta.yml:4:11: category: "
      "ситуация должна быть в списке категории «family» в categories.yml"),
     ("link that is not https", BETA, "        url: https://trudvsem.ru/",
      "        url: http://trudvsem.ru/",
-     "situations/beta.yml:21:14: steps[0].where[0].url: "
+     "situations/beta.yml:23:14: steps[0].where[0].url: "
      "ссылка должна начинаться с https:// (сейчас http://trudvsem.ru/)"),
     ("deadline counted from a date nobody gives", BETA, "    cost: Бесплатно\n    duration: До 11",
      "    deadline:\n      text: 10 дней\n      days: 10\n    cost: Бесплатно\n"
      "    duration: До 11",
-     "situations/beta.yml:23:7: steps[0].deadline: срок в днях, месяцах или годах считается "
+     "situations/beta.yml:25:7: steps[0].deadline: срок в днях, месяцах или годах считается "
      "от даты события, но в ситуации нет вопроса с kind: date — оставьте только text"),
     ("too few example phrases", BETA, "  - потерял работу\n", "",
-     "situations/beta.yml:32:3: examples: нужно не меньше 5 примеров фраз, сейчас 4: "
+     "situations/beta.yml:34:3: examples: нужно не меньше 5 примеров фраз, сейчас 4: "
      "2 здесь и 2 в файлах nlu/data"),
     ("one phrase in two situations", BETA, "  - потерял работу", "  - жена родила сына",
-     "situations/alpha.yml:53:5: examples[1]: пример «жена родила сына» есть и в «beta» — "
+     "situations/alpha.yml:54:5: examples[1]: пример «жена родила сына» есть и в «beta» — "
      "одна фраза может учить только одну ситуацию"),
 ]  # fmt: skip
 

@@ -15,6 +15,7 @@ from dialogs.reading.words import Message, same
 from knowledge_base.schema import FollowUp, Situation, Step
 
 FAQ_MATCH = 0.6  # share of a phrasing's content words found in the message
+PLAN_WIDE = ("documents", "deadline", "missed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +54,11 @@ def find_follow_up(
         return None
     if "missed" in aspects:
         aspects = ("missed",)  # «не успею» is about the deadline, not its date
-    named = _named_step(compiled.step_words, steps, words)
-    target = named or shown
-    return FollowUpMatch(aspects=aspects, steps=(target,) if target else tuple(steps))
+    target = _named_steps(compiled.step_words, steps, words) or ([shown] if shown else [])
+    if not target:  # about the whole plan: only what a list of all steps answers well
+        aspects = tuple(a for a in aspects if a in PLAN_WIDE)
+        target = list(steps)
+    return FollowUpMatch(aspects=aspects, steps=tuple(target)) if aspects else None
 
 
 def _best_faq(follow_ups: Sequence[CompiledFollowUp], words: frozenset[str]) -> str | None:
@@ -71,12 +74,13 @@ def _best_faq(follow_ups: Sequence[CompiledFollowUp], words: frozenset[str]) -> 
     return best_id if best_score >= FAQ_MATCH else None
 
 
-def _named_step(
+def _named_steps(
     titles: dict[str, frozenset[str]], steps: Sequence[Step], words: frozenset[str]
-) -> Step | None:
+) -> list[Step]:
+    """The steps whose titles the question names best («пособие» names all three
+    allowance steps)."""
     scored = [
         (sum(any(same(w, t) for w in words) for t in titles.get(s.id, ())), s) for s in steps
     ]
     top = max((score for score, _ in scored), default=0)
-    winners = [step for score, step in scored if score == top]
-    return winners[0] if top >= 1 and len(winners) == 1 else None
+    return [step for score, step in scored if score == top] if top >= 1 else []

@@ -19,7 +19,9 @@ _ENDING_WORDS = (
 )
 _ENDINGS = tuple(sorted(_ENDING_WORDS.split(), key=len, reverse=True))
 NEGATIONS = frozenset({"не", "ни"})
+DENIALS = frozenset({"нет", "нету"})
 STEM_LENGTH = 6
+PREFIX_MIN = 5  # «работ» meets «работа»; «един» does not meet «единов(ременное)»
 
 
 def normalise(text: str) -> str:
@@ -47,7 +49,7 @@ def same(a: str, b: str) -> bool:
     """Two stems of one word: equal, one a prefix of the other, or one typo apart."""
     if a == b:
         return True
-    if min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)):
+    if min(len(a), len(b)) >= PREFIX_MIN and (a.startswith(b) or b.startswith(a)):
         return True
     return min(len(a), len(b)) >= 5 and _one_edit(a, b)
 
@@ -105,19 +107,25 @@ class Phrase:
                 continue
             if not self.negative and start and message.words[start - 1] in NEGATIONS:
                 continue
-            if self._rest_follows(message, start):
-                return start
+            end = self._end(message, start)
+            if end is None:
+                continue
+            after = message.words[end + 1] if end + 1 < len(message.words) else ""
+            if not self.negative and after in DENIALS:
+                continue  # «ипотеки нет», «детей нету»
+            return start
         return None
 
-    def _rest_follows(self, message: Message, start: int) -> bool:
+    def _end(self, message: Message, start: int) -> int | None:
+        """The index of the phrase's last word in the message, if the rest follows."""
         position = start
         for wanted in self.stems[1:]:
             window = message.stems[position + 1 : position + 2 + self.gap]
             step = next((i for i, s in enumerate(window) if same(s, wanted)), None)
             if step is None:
-                return False
+                return None
             position += step + 1
-        return True
+        return position
 
     def equals(self, message: Message) -> bool:
         return len(message.stems) == len(self.stems) and all(

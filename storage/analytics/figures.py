@@ -50,6 +50,8 @@ class Figures:
     answered: Counter[str] = field(default_factory=Counter)
     unsurveyed_ends: Counter[tuple[str, str]] = field(default_factory=Counter)
     misunderstood: list[tuple[str, int]] = field(default_factory=list)
+    unanswered: list[tuple[str, int]] = field(default_factory=list)  # follow-ups, for editors
+    follow_ups: list[tuple[str, int]] = field(default_factory=list)  # answered, by answer
     comments: list[tuple[dt.datetime, str, str]] = field(default_factory=list)
 
     @property
@@ -62,13 +64,15 @@ async def compute(engine: AsyncEngine, filters: Filters, top: int = 15) -> Figur
     async for row in stream_raw(engine, filters):
         _add(figures, row)
     figures.misunderstood = await _misunderstood(engine, filters, top)
+    figures.unanswered = await _follow_ups(engine, filters, top, unanswered=True)
+    figures.follow_ups = await _follow_ups(engine, filters, top, unanswered=False)
     figures.comments = await _latest_comments(engine, filters, top)
     return figures
 
 
 def _add(figures: Figures, row: Sequence[Any]) -> None:
     (_, _, channel, situation, _, started, _, _, _, reason, _, csat, effort, answered,
-     comment, last_step) = row  # fmt: skip
+     comment, last_step, _situations) = row  # fmt: skip
     figures.conversations += 1
     surveyed = any(v is not None for v in (csat, effort, answered, comment))
     figures.surveyed += surveyed
@@ -101,6 +105,32 @@ async def _misunderstood(engine: AsyncEngine, filters: Filters, top: int) -> lis
     )
     async with engine.connect() as connection:
         return [(text, int(times)) for text, times in (await connection.execute(query)).all()]
+
+
+async def _follow_ups(
+    engine: AsyncEngine, filters: Filters, top: int, *, unanswered: bool
+) -> list[tuple[str, int]]:
+    """Questions asked inside a plan: the texts of those without an answer (what editors
+    should add), or the answers given and how often."""
+    messages, conversations = table_of(models.Message), table_of(models.Conversation)
+    column = messages.c.text if unanswered else messages.c.follow_up
+    kind = (
+        messages.c.follow_up == "unanswered"
+        if unanswered
+        else and_(messages.c.follow_up.is_not(None), messages.c.follow_up != "unanswered")
+    )
+    query = (
+        select(column, func.count().label("times"))
+        .select_from(
+            messages.join(conversations, conversations.c.id == messages.c.conversation_id)
+        )
+        .where(and_(kind, *where(filters)))
+        .group_by(column)
+        .order_by(func.count().desc(), column)
+        .limit(top)
+    )
+    async with engine.connect() as connection:
+        return [(str(text), int(times)) for text, times in (await connection.execute(query)).all()]
 
 
 async def _latest_comments(

@@ -24,6 +24,8 @@ def render(figures: Figures, titles: Mapping[str, str], since: str, until: str) 
         for (situation, step), count in figures.unsurveyed_ends.most_common(15)
     ]
     misunderstood = [(text, str(count)) for text, count in figures.misunderstood]
+    unanswered = [(text, str(count)) for text, count in figures.unanswered]
+    follow_ups = [(key, str(count)) for key, count in figures.follow_ups]
     comments = [
         (at.strftime("%d.%m.%Y %H:%M"), titles.get(situation, situation), text)
         for at, situation, text in figures.comments
@@ -43,6 +45,12 @@ def render(figures: Figures, titles: Mapping[str, str], since: str, until: str) 
         _table(("ситуация", "последний шаг", "разговоров"), ends),
         "<h2>Чаще всего непонятые сообщения</h2>",
         _table(("сообщение (личные данные скрыты)", "раз"), misunderstood),
+        "<h2>Вопросы внутри плана без ответа</h2>",
+        '<p class="muted">Что граждане спрашивали о своём плане, а в базе знаний ответа нет: '
+        "это стоит добавить в faq ситуации или в поле if_missed шага.</p>",
+        _table(("вопрос (личные данные скрыты)", "раз"), unanswered),
+        "<h2>Вопросы внутри плана с ответом</h2>",
+        _table(("ответ (faq:код или step:шаг:что спросили)", "раз"), follow_ups),
         "<h2>Последние комментарии</h2>",
         _table(("когда", "ситуация", "комментарий"), comments),
         f'<p class="muted">Показатели, за которыми меньше {MIN_COUNT} разговоров, скрыты; '

@@ -17,7 +17,7 @@ from storage.models import table_of
 COLUMNS = (
     "conversation_id", "citizen", "channel", "situation", "category", "started_at", "ended_at",
     "duration_seconds", "actions", "not_understood", "end_reason", "human_requested", "csat",
-    "effort", "answered", "comment",
+    "effort", "answered", "comment", "situations",
 )  # fmt: skip
 ANSWERED_RU = {"yes": "да", "partly": "частично", "no": "нет"}
 CITIZEN_CHARS = 16  # of the keyed hash: unique enough, short enough for a spreadsheet
@@ -65,6 +65,7 @@ def conversations_query(filters: Filters) -> Select[Any]:
             answers["answered"].c.value,
             answers["comment"].c.value,
             _C.c.last_step_id,
+            _C.c.situations,
         )
         .select_from(joined)
         .where(*where(filters))
@@ -95,13 +96,13 @@ async def count(engine: AsyncEngine, filters: Filters) -> int:
 
 def export_row(raw: Sequence[Any]) -> tuple[Any, ...]:
     (cid, pseudonym, channel, situation, category, started, ended, actions, not_understood,
-     reason, human, csat, effort, answered, comment, _last_step) = raw  # fmt: skip
+     reason, human, csat, effort, answered, comment, _last_step, situations) = raw  # fmt: skip
     duration = (ended - started).total_seconds() if ended and started else None
     return (
         cid, pseudonym[:CITIZEN_CHARS] if pseudonym else None, channel, situation, category,
         started, ended, duration, actions, not_understood, reason, bool(human),
         int(csat) if csat else None, int(effort) if effort else None,
-        ANSWERED_RU.get(answered) if answered else None, comment,
+        ANSWERED_RU.get(answered) if answered else None, comment, situations,
     )  # fmt: skip
 
 
