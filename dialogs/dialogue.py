@@ -219,6 +219,8 @@ class Dialogue:
         state = turn.state
         if word == "menu":
             navigation.main_menu(turn)
+        elif word == "plan" and state.phase == "plan" and not state.editing:
+            navigation.plan_button(turn, payloads.CONTINUE_PLAN)  # back where they were
         elif word == "plan":
             navigation.my_plan(turn)
         elif word in PLAN_MOVES and state.phase == "plan" and not state.editing:

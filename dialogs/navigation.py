@@ -314,13 +314,15 @@ def my_plan(turn: Turn) -> None:
     """«Мой план» and /plan: the current plan, the only one, or a choice of them."""
     state = turn.state
     known = state.known_plans()
-    if state.situation_id and state.phase != "menu" and len(known) <= 1:
+    if len(known) == 1 and known[0] == state.situation_id:
         resume(turn, plan_first=True)
     elif len(known) == 1:
         open_situation(turn, known[0])
     elif known:
         found = [s for s in (turn.kb.situation(sid) for sid in known) if s is not None]
         turn.say(turn.screens.plan_choice(found))
+    elif state.situation_id and state.phase != "menu":
+        resume(turn)  # nothing told yet: the question in front of them
     else:
         main_menu(turn, turn.kb.texts.plan_none)
 
