@@ -11,6 +11,8 @@ from pathlib import Path
 
 from bots.console.runner import ConsoleChat
 from dialogs.engine import DialogEngine
+from dialogs.memory import MemoryDatabase
+from tests.chat import Chat
 
 LIFEBOT = str(Path(sys.executable).parent / "lifebot")
 
@@ -25,6 +27,38 @@ async def test_numbers_pick_buttons_in_process(memory_chat: object) -> None:
     assert "  1) Рождение ребёнка" in transcript
     assert "Когда родился ребёнок?" in transcript
     assert "Вы состоите в браке" in transcript
+
+
+async def _console(engine: DialogEngine, lines: list[str]) -> str:
+    out = io.StringIO()
+    script = io.StringIO("".join(f"{line}\n" for line in lines))
+    await ConsoleChat(engine, "me", script, out, clock=lambda: _now()).run()
+    return out.getvalue()
+
+
+async def test_a_typed_survey_stores_what_the_citizen_meant(
+    memory_chat: Chat, memory: MemoryDatabase
+) -> None:
+    transcript = await _console(memory_chat.engine, [
+        "жена родила позавчера, я работаю официально", "не знаю",  # facts, then «не знаю»
+        "спасибо", "5", "4", "да", "пропустить",
+    ])  # fmt: skip
+    assert "Вот ваш личный план" in transcript
+    assert "Спасибо! Ваши ответы помогут" in transcript
+    stored = {(a.question, a.value) for a in memory.answers}
+    assert stored == {("csat", "5"), ("effort", "4"), ("answered", "yes")}
+
+
+async def test_words_and_numbers_mixed_in_the_console(memory_chat: Chat) -> None:
+    transcript = await _console(memory_chat.engine, [
+        "/start large_family", "да",  # two «Да…» buttons: which one?
+        "2",                          # the second of the two
+        "не знаю", "1",               # income unknown; employed: «Да»
+        "документы", "мой план",
+    ])  # fmt: skip
+    assert "Уточните, какой вариант" in transcript
+    assert "Многодетная семья. Шагов в плане" in transcript
+    assert transcript.count("Многодетная семья. Шагов в плане") >= 2
 
 
 def _now():  # type: ignore[no-untyped-def]

@@ -200,9 +200,7 @@ async def test_switching_topics_and_back_asks_nothing_again(memory_chat: Chat) -
     assert "Рождение ребёнка. Шагов в плане" in memory_chat.text
 
 
-async def test_the_plan_comes_back_the_next_day(
-    memory_chat: Chat, memory: MemoryDatabase
-) -> None:
+async def test_the_plan_comes_back_the_next_day(memory_chat: Chat, memory: MemoryDatabase) -> None:
     await _birth_plan(memory_chat)
     await memory_chat.press("Дальше")
     engine = memory_chat.engine

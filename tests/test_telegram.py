@@ -306,3 +306,76 @@ async def test_a_failing_turn_gets_the_apology(
     citizen = Citizen(telegram, USER)
     await citizen.say(process, "что-нибудь")
     assert citizen.last_text == process.engine.knowledge.texts.apology
+
+
+# Citizens who talk like people, through the real aiogram client
+async def test_free_text_answers_facts_and_follow_ups_in_telegram(
+    process: BotProcess, telegram: FakeTelegram, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    citizen = Citizen(telegram, USER)
+    await citizen.say(process, "жена вчера родила второго, я работаю официально")
+    assert "Понял:" in citizen.all_text()
+    assert "Доход семьи" in citizen.last_text  # married and employed were told: not asked
+    await citizen.say(process, "пока не знаю")
+    assert "Вот ваш личный план" in citizen.all_text()
+    await citizen.say(process, "а сколько платят пособие?")
+    assert "₽" in citizen.last_text
+    assert telegram.has_button(USER, "Вернуться к плану")
+    async with sessions() as session:
+        asked = await session.scalar(
+            select(models.Message.follow_up).where(models.Message.follow_up.is_not(None))
+        )
+    assert asked is not None and asked.startswith("faq:")
+
+
+async def test_the_plan_overview_stays_in_the_chat(
+    process: BotProcess, telegram: FakeTelegram
+) -> None:
+    citizen = Citizen(telegram, USER)
+    await citizen.say(process, "/start child_birth")
+    await citizen.say(process, "позавчера")
+    await citizen.press(process, "Да, в браке")
+    await citizen.press(process, "Да")
+    await citizen.press(process, "Нет, выше")
+    overview = next(
+        c.params["_message_id"]
+        for c in telegram.calls
+        if c.method == "sendMessage" and "Шагов в плане" in str(c.params.get("text"))
+    )
+    await citizen.press(process, "Дальше")
+    await citizen.press(process, "Дальше")
+    await citizen.say(process, "дальше")
+    edits = [c.params for c in telegram.calls if c.method == "editMessageText"]
+    assert all(int(e["message_id"]) != int(overview) for e in edits)
+    assert any("Шаг 3 из" in text for text in telegram.texts(USER))
+    await citizen.press(process, "Все шаги")
+    await citizen.press(process, "Весь план одним сообщением")
+    assert "ваш план целиком" in citizen.all_text()
+    assert "Оформите ребёнку полис ОМС" in citizen.last_text or "полис ОМС" in citizen.all_text()
+
+
+async def test_an_old_survey_keyboard_does_not_overwrite_the_answer(
+    process: BotProcess, telegram: FakeTelegram, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    citizen = Citizen(telegram, USER)
+    await citizen.say(process, "/start child_birth")
+    await citizen.say(process, "вчера")
+    await citizen.press(process, "Нет")
+    await citizen.press(process, "Нет")
+    await citizen.press(process, "Нет, выше")
+    await citizen.say(process, "спасибо")
+    assert "Насколько вы довольны" in citizen.last_text
+    await citizen.press(process, "5")
+    old_effort = citizen.button_update("4")
+    await citizen.press(process, "4")
+    await citizen.say(process, "да")
+    await citizen.say(process, "пропустить")
+    assert "Спасибо!" in citizen.last_text
+    old_effort["update_id"] += 1000  # the same old keyboard, tapped again later
+    old_effort["callback_query"]["data"] = old_effort["callback_query"]["data"].replace(
+        ":4:", ":1:"
+    )
+    await process.post(old_effort)
+    async with sessions() as session:
+        stored = {a.question: a.value for a in await session.scalars(select(models.SurveyAnswer))}
+    assert stored == {"csat": "5", "effort": "4", "answered": "yes"}

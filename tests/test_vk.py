@@ -219,3 +219,39 @@ async def test_a_flooding_citizen_is_told_to_wait(sql_engine: DialogEngine, vk: 
     texts = vk.texts(USER)
     assert sum("Вы пишете очень быстро" in t for t in texts) == 1
     assert len(texts) < 12
+
+
+# Citizens who talk like people, through the real vkbottle client
+async def test_a_text_only_client_types_the_survey_and_gets_what_it_meant(
+    process: VkProcess, vk: FakeVk, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    citizen = VkCitizen(vk, USER)
+    for line in ("/start child_birth", "вчера", "да в браке", "работаю официально", "2"):
+        await citizen.say(process, line, keyboards=False)
+    assert "Вот ваш личный план" in citizen.all_text()
+    await citizen.say(process, "спасибо", keyboards=False)
+    survey = citizen.last_text
+    assert "  1) 1" in survey  # the survey's choices are numbered from 1, nothing before them
+    assert "Главное меню" not in survey
+    for line in ("5", "4", "да", "пропустить"):
+        await citizen.say(process, line, keyboards=False)
+    assert "Спасибо!" in citizen.last_text
+    async with sessions() as session:
+        stored = {a.question: a.value for a in await session.scalars(select(models.SurveyAnswer))}
+    assert stored == {"csat": "5", "effort": "4", "answered": "yes"}
+
+
+async def test_vk_answers_in_words_follow_ups_and_the_plan_back(
+    process: VkProcess, vk: FakeVk
+) -> None:
+    citizen = VkCitizen(vk, USER)
+    await citizen.say(process, "уволили 3 дня назад по сокращению, ипотека есть")
+    assert "Понял:" in citizen.all_text()
+    await citizen.say(process, "нет все в порядке")
+    assert "Вот ваш личный план" in citizen.all_text()
+    await citizen.say(process, "а если я не успею встать на учет?")
+    assert "Вернуться к плану" in [label for row in _shown_rows(vk) for label in row]
+    await citizen.say(process, "главное меню")
+    assert "Мой план" in [label for row in _shown_rows(vk) for label in row]
+    await citizen.press(process, "Мой план")
+    assert "Потеря работы. Шагов в плане" in citizen.last_text
