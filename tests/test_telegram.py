@@ -325,7 +325,8 @@ async def test_free_text_answers_facts_and_follow_ups_in_telegram(
         asked = await session.scalar(
             select(models.Message.follow_up).where(models.Message.follow_up.is_not(None))
         )
-    assert asked is not None and asked.startswith("faq:")
+    assert asked is not None
+    assert asked.startswith("faq:")
 
 
 async def test_the_plan_overview_stays_in_the_chat(
