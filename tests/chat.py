@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bots.console.mappers import CHANNEL as CONSOLE
+from bots.console.mappers import to_event
+from bots.edge import answer
+from bots.text_choices import render
 from dialogs.contract import Button, IncomingEvent, Reply
 from dialogs.engine import DialogEngine
 
@@ -55,3 +59,29 @@ class Chat:
     @property
     def labels(self) -> list[str]:
         return [b.label for r in self.replies for b in r.all_buttons]
+
+
+class ConsoleTyping(Chat):
+    """The same citizen typing into ``lifebot chat``: a press is the button's number, typed.
+
+    Replies go through the console's own mapping and numbered rendering, so a behaviour
+    tested with it holds in numbered-choice mode (the console, VK clients without keyboards).
+    """
+
+    def __init__(self, engine: DialogEngine, user: str = "citizen-1") -> None:
+        super().__init__(engine, user, channel=CONSOLE)
+        self.choices: tuple[str, ...] = ()
+        self.screen = ""
+
+    async def say(self, text: str) -> list[Reply]:
+        event = to_event(text, self.choices, self.user, self.tick())
+        self.replies = await answer(self.engine, event)
+        shown = render(self.replies)
+        self.choices = shown.choices or self.choices
+        self.screen = shown.text
+        return self.replies
+
+    async def press_payload(self, payload: str) -> list[Reply]:
+        if payload not in self.choices:
+            raise AssertionError(f"no numbered choice for {payload!r}: {self.choices}")
+        return await self.say(str(self.choices.index(payload) + 1))

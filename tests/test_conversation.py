@@ -8,12 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from dialogs.engine import DialogEngine, EngineConfig
 from dialogs.memory import MemoryDatabase
 from knowledge_base.content import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier
-from tests.chat import START, Chat
+from tests.chat import START, Chat, ConsoleTyping
 from tests.conftest import IDLE
+
+
+@pytest.fixture(params=["engine", "console"])
+def memory_chat(
+    request: pytest.FixtureRequest,
+    kb: KnowledgeBaseContent,
+    classifier: EmbeddedClassifier,
+    memory: MemoryDatabase,
+) -> Chat:
+    """Every behaviour twice: pressing buttons by label, and typing into ``lifebot chat``
+    where a press is the button's number."""
+    engine = DialogEngine(kb, classifier, memory.units, EngineConfig(idle_timeout=IDLE))
+    return ConsoleTyping(engine) if request.param == "console" else Chat(engine)
 
 
 async def _birth_plan(chat: Chat) -> None:
@@ -204,8 +219,9 @@ async def test_the_plan_comes_back_the_next_day(memory_chat: Chat, memory: Memor
     await _birth_plan(memory_chat)
     await memory_chat.press("Дальше")
     engine = memory_chat.engine
-    await engine.sweep_idle("test", memory_chat.now + IDLE + dt.timedelta(minutes=1))  # survey
-    await engine.sweep_idle("test", memory_chat.now + 3 * IDLE)  # unanswered: closed
+    channel, now = memory_chat.channel, memory_chat.now
+    await engine.sweep_idle(channel, now + IDLE + dt.timedelta(minutes=1))  # the survey
+    await engine.sweep_idle(channel, now + 3 * IDLE)  # left unanswered: closed
     memory_chat.tick(24 * 3600)
     await memory_chat.say("/plan")
     assert "Рождение ребёнка. Шагов в плане" in memory_chat.text
@@ -278,7 +294,7 @@ async def test_no_idle_survey_over_an_open_question_and_the_citizen_continues(
     await memory_chat.say("/start child_birth")
     await memory_chat.say("вчера")
     later = memory_chat.now + IDLE + dt.timedelta(minutes=1)
-    assert await memory_chat.engine.sweep_idle("test", later) == []
+    assert await memory_chat.engine.sweep_idle(memory_chat.channel, later) == []
     memory_chat.tick(3600)
     await memory_chat.press("Нет")  # the open question's second option, an hour later
     assert memory.answers == []

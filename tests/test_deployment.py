@@ -140,6 +140,8 @@ async def test_replicas_share_a_conversation_send_one_survey_and_stop_gracefully
             await _wait_for(telegram, "Кто-то из родителей работает")
             await second.post(client, updates.message(USER, SECRET_WORDS))
             await _wait_for(telegram, "Выберите один из вариантов")
+            await first.post(client, updates.message(USER, "/menu"))  # no open question now
+            await _wait_for(telegram, "Выберите тему")
 
             await _wait_for(telegram, "Вы давно не писали")  # the idle survey
             await asyncio.sleep(2)  # both replicas sweep several more times
@@ -147,7 +149,7 @@ async def test_replicas_share_a_conversation_send_one_survey_and_stop_gracefully
             assert surveys == 1
 
             scraped = await first.metrics(client) + await second.metrics(client)
-            assert _sum(scraped, 'lifebot_updates_total{channel="telegram"}') == 4
+            assert _sum(scraped, 'lifebot_updates_total{channel="telegram"}') == 5
             assert _sum(scraped, 'lifebot_surveys_started_total{channel="telegram"}') == 1
             assert "lifebot_handling_seconds_bucket" in scraped
 

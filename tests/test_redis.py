@@ -73,6 +73,7 @@ async def test_the_idle_survey_is_sent_once_across_replicas(
     first, second = (_replica(kb, classifier, sessions, redis) for _ in range(2))
     chat = Chat(first)
     await chat.say("/start child_birth")
+    await chat.say("/menu")  # no open question: the idle survey may come
     later = chat.now + IDLE + dt.timedelta(seconds=1)
     sent = await first.sweep_idle("test", later) + await second.sweep_idle("test", later)
     assert len(sent) == 1

@@ -133,6 +133,7 @@ async def test_the_idle_survey_is_sent_once_and_answered_later(
     sql_chat: Chat, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     await sql_chat.say("/start child_birth")
+    await sql_chat.say("/menu")  # no open question: the idle survey may come
     later = sql_chat.now + IDLE + dt.timedelta(seconds=1)
     (outgoing,) = await sql_chat.engine.sweep_idle("test", later)
     assert outgoing.address.chat_id == "chat-citizen-1"

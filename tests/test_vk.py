@@ -189,6 +189,7 @@ async def test_idle_survey_to_a_citizen_who_forbade_messages_is_recorded(
     process: VkProcess, vk: FakeVk, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     await VkCitizen(vk, USER).say(process, "/start child_birth")
+    await VkCitizen(vk, USER).say(process, "/menu")  # no open question
     vk.refusing.add(str(USER))
     later = dt.datetime.now(dt.UTC) + IDLE + dt.timedelta(minutes=1)
     (outgoing,) = await process.engine.sweep_idle("vk", later)
