@@ -179,7 +179,14 @@ def previous_question(turn: Turn) -> None:
     if situation is None:
         main_menu(turn)
         return
-    told = [q for q in situation.questions if q.id in state.answers or q.id in state.skipped]
+    current = current_question(turn)
+    order = [q.id for q in situation.questions]
+    before = order.index(current.id) if current is not None else len(order)
+    told = [
+        q
+        for q in situation.questions[:before]
+        if q.id in state.answers or q.id in state.skipped
+    ]
     if told:
         last = told[-1]
         state.answers.pop(last.id, None)

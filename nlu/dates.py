@@ -40,6 +40,7 @@ _COUNTS = {
     "семь": 7, "восемь": 8, "девять": 9, "десять": 10, "пару": 2, "несколько": 3,
 }  # fmt: skip
 _RELATIVE = {"сегодня": 0, "вчера": 1, "позавчера": 2}
+_LAST = re.compile(r"\b(?:на|в)\s+(прошлой|позапрошлой)\s+недел[еи]\b|\bв\s+прошлом\s+месяце\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _NUMERIC = re.compile(r"\b(\d{1,2})[./-](\d{1,2})(?:[./-](\d{4}|\d{2}))?\b")
 _ORDINAL_RE = "|".join(sorted(_ORDINALS, key=len, reverse=True))
@@ -62,7 +63,8 @@ _FUTURE_SLACK = dt.timedelta(days=60)  # «3 марта» this far ahead means l
 def find_date(text: str, today: dt.date) -> Found | None:
     """The first date in the text, or None."""
     lowered = text.lower().replace("ё", "е")  # same length: spans stay valid
-    for finder in (_relative, _ago, _iso, _numeric, _day_month, _month_only, _fallback):
+    finders = (_relative, _ago, _last, _iso, _numeric, _day_month, _month_only, _fallback)
+    for finder in finders:
         if (found := finder(lowered, today)) is not None:
             return found
     return None
@@ -89,6 +91,21 @@ def _ago(text: str, today: dt.date) -> Found | None:
         day = add_months(today, -count)
     else:
         day = add_months(today, -12 * count)
+    return day, match.start(), match.end()
+
+
+def _last(text: str, today: dt.date) -> Found | None:
+    """«на прошлой неделе» → a week ago; «в прошлом месяце» → the 1st of last month. Rough,
+    so the plan errs towards the earlier date: a deadline shown too early, never too late."""
+    match = _LAST.search(text)
+    if match is None:
+        return None
+    if match[1] == "прошлой":
+        day = today - dt.timedelta(days=today.weekday() + 7)  # Monday of last week
+    elif match[1]:
+        day = today - dt.timedelta(days=today.weekday() + 14)
+    else:
+        day = add_months(today, -1).replace(day=1)
     return day, match.start(), match.end()
 
 

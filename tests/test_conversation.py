@@ -369,3 +369,15 @@ async def test_the_conversation_keeps_every_situation_it_touched(
 
 def test_chat_starts_on_a_known_day() -> None:
     assert START.date() == dt.date(2026, 3, 2)
+
+
+async def test_back_while_answering_never_drops_an_answer_given_out_of_order(
+    memory_chat: Chat,
+) -> None:
+    await memory_chat.say("меня сократили, кредиты есть")
+    assert "Когда вас уволили?" in memory_chat.text
+    await memory_chat.say("назад")  # nothing was asked before this question
+    assert "Когда вас уволили?" in memory_chat.text
+    await memory_chat.say("25.02.2026")
+    await memory_chat.say("нет")  # no dispute
+    assert "Вот ваш личный план" in memory_chat.text  # the loans told up front were kept
