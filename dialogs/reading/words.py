@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[а-яa-z0-9]+")
 _ENDING_WORDS = (
@@ -45,6 +46,7 @@ def stems(text: str) -> list[str]:
     return [stem(word) for word in words(text)]
 
 
+@lru_cache(maxsize=1 << 16)  # the same pairs of stems meet turn after turn
 def same(a: str, b: str) -> bool:
     """Two stems of one word: equal, one a prefix of the other, or one typo apart."""
     if a == b:
