@@ -80,12 +80,22 @@ def evaluate_command(
         fail("Укажите файл с примерами в формате Rasa или --cross-validation N")
     with friendly_errors():
         knowledge = load_content(settings)
+
+        def is_situation(intent: str) -> bool:  # as the engine decides what to offer
+            return knowledge.situation(intent) is not None
+
+        threshold = settings.nlu_suggest_threshold
         if cross_validation:
-            shown = cross_validate(training_examples(knowledge), cross_validation)
+            shown = cross_validate(
+                training_examples(knowledge),
+                cross_validation,
+                situations=is_situation,
+                threshold=threshold,
+            )
         else:
             assert file is not None
             model = build_embedded_classifier(settings, knowledge).model
-            shown = evaluate(model, read_rasa_file(file))
+            shown = evaluate(model, read_rasa_file(file), is_situation, threshold)
     _print_report(shown)
 
 
@@ -102,6 +112,15 @@ def _print_report(report: Report) -> None:
         confused.add_row(expected, predicted, str(count))
     console.print("Чаще всего путаются:")
     console.print(confused)
+    console.print(
+        f"Без ситуации: {100 * report.no_situation_share:.1f} % "
+        f"({report.no_situation} из {report.about_situations})"
+    )
+    if report.no_situation_examples:
+        lost = Table("ожидали", "получили", "уверенность", "текст")
+        for expected, predicted, confidence, text in report.no_situation_examples:
+            lost.add_row(expected, predicted, f"{confidence:.2f}", text)
+        console.print(lost)
 
 
 @nlu_app.command("export")

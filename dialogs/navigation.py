@@ -183,9 +183,7 @@ def previous_question(turn: Turn) -> None:
     order = [q.id for q in situation.questions]
     before = order.index(current.id) if current is not None else len(order)
     told = [
-        q
-        for q in situation.questions[:before]
-        if q.id in state.answers or q.id in state.skipped
+        q for q in situation.questions[:before] if q.id in state.answers or q.id in state.skipped
     ]
     if told:
         last = told[-1]

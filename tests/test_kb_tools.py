@@ -93,9 +93,7 @@ def test_lint_asks_for_what_to_do_after_a_deadline_and_for_synonyms(tmp_path: Pa
     )
     beta = root / "situations" / "beta.yml"
     beta.write_text(
-        beta.read_text(encoding="utf-8").replace(
-            "        synonyms: [по другой причине]\n", ""
-        ),
+        beta.read_text(encoding="utf-8").replace("        synonyms: [по другой причине]\n", ""),
         encoding="utf-8",
     )
     warnings = lint(load_knowledge_base(root), {}, {}, today=dt.date(2026, 11, 25))

@@ -12,14 +12,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dialogs.dialogue import UnderstandingPolicy
 from knowledge_base.content import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier, load_or_train
 from nlu.entities import EntityExtractor
-from nlu.evaluate import evaluate
+from nlu.evaluate import SUGGEST_THRESHOLD, evaluate
+from nlu.model import IntentModel
 from nlu.normalize import transliterate
 from nlu.training_data import DATA_DIR, read_rasa_file, training_examples
 
 SERVICE = {"greet", "goodbye", "thanks", "help", "human_operator", "complaint", "out_of_scope"}
+HELD_OUT = Path(__file__).parent / "fixtures" / "nlu" / "citizens_heldout.yml"
 
 
 def test_training_data_covers_every_intent(kb: KnowledgeBaseContent) -> None:
@@ -57,6 +60,47 @@ def test_accuracy_floor_on_a_held_out_split(kb: KnowledgeBaseContent) -> None:
         held_out.setdefault(label, []).append(text)
     report = evaluate(load_or_train(training, None), held_out)
     assert report.accuracy >= 0.95, report.confused  # measured 0.98 when written
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().replace("ё", "е").strip(" .!?").split())
+
+
+def test_held_out_citizens_messages(nlu_model: IntentModel, kb: KnowledgeBaseContent) -> None:
+    """Messenger-style messages written apart from the training data and never trained on."""
+    held_out = read_rasa_file(HELD_OUT)
+    assert set(held_out) == set(kb.situations)
+    assert all(len(texts) >= 12 for texts in held_out.values())
+    assert sum(map(len, held_out.values())) >= 330
+    trained = {_key(text) for texts in training_examples(kb).values() for text in texts}
+    assert [t for texts in held_out.values() for t in texts if _key(t) in trained] == []
+    report = evaluate(nlu_model, held_out, kb.situations)
+    assert report.accuracy >= 0.95, report.confused  # measured 0.98 when written
+    assert report.no_situation_share <= 0.02, report.no_situation_examples  # measured 0.011
+
+
+def test_no_situation_counts_service_intents_unknown_words_and_doubt() -> None:
+    model = load_or_train(
+        {
+            "moving": ["переезд в другой город", "прописка на новом месте", "переехал"],
+            "greet": ["привет", "добрый день", "здравствуйте"],
+            "out_of_scope": ["погода завтра", "анекдот", "курс доллара"],
+        },
+        None,
+    )
+    examples = {"moving": ["переезд и прописка", "привет", "кхм бррр"]}
+    report = evaluate(model, examples, {"moving"})
+    assert report.no_situation == 2  # the greeting and the unknown words
+    assert report.no_situation_share == pytest.approx(2 / 3)
+    assert {(e, p) for e, p, _, _ in report.no_situation_examples} == {
+        ("moving", "greet"),
+        ("moving", "out_of_scope"),
+    }
+    assert evaluate(model, examples, {"moving"}, threshold=1.0).no_situation == 3
+    greeting_too = evaluate(model, examples, lambda intent: intent in ("moving", "greet"))
+    assert [p for _, p, _, _ in greeting_too.no_situation_examples] == ["out_of_scope"]
+    assert evaluate(model, {"greet": ["привет"]}, {"moving"}).about_situations == 0
+    assert UnderstandingPolicy().suggest == SUGGEST_THRESHOLD
 
 
 @pytest.mark.parametrize(
@@ -214,6 +258,7 @@ def test_nlu_evaluate_command(tmp_path: Path, nlu_model: object, nlu_cache_dir: 
     assert result.returncode == 0, result.stderr
     assert "Точность (accuracy): 1.0000 на 2 примерах" in result.stdout
     assert "divorce" in result.stdout
+    assert "Без ситуации: 0.0 % (0 из 2)" in result.stdout
 
 
 def test_nlu_evaluate_without_data_explains(nlu_cache_dir: Path) -> None:
