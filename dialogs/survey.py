@@ -80,8 +80,8 @@ def read(reader: Reader, pending: SurveyQuestion, message: Message) -> str | Non
         if reader.says(message, "no"):
             return "no"
         return "yes" if reader.says(message, "yes") else None
-    if reader.says_exactly(message, "skip") or not message.words:
-        return COMMENT_SKIP
+    if not message.words or any(reader.says_exactly(message, w) for w in ("skip", "no")):
+        return COMMENT_SKIP  # «нет» to «Что нам улучшить?» is nothing to improve
     return message.text.strip()
 
 

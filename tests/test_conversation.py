@@ -272,7 +272,7 @@ async def test_the_survey_reads_ratings_as_people_type_them(
     await memory_chat.say("4 наверное")
     await memory_chat.say("пять")
     await memory_chat.say("частично")
-    await memory_chat.say("пропустить")
+    await memory_chat.say("нет")  # nothing to improve: no comment stored
     stored = {(a.question, a.value) for a in memory.answers}
     assert stored == {("csat", "4"), ("effort", "5"), ("answered", "partly")}
 
