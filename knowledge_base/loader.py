@@ -102,6 +102,14 @@ def _check_situation(source: SourceFile, situation: Situation) -> list[str]:
     step_ids = [s.id for s in situation.steps]
     if len(step_ids) != len(set(step_ids)):
         found.append(source.at(("steps",), "коды шагов повторяются"))
+    faq_ids = [item.id for item in situation.faq]
+    if len(faq_ids) != len(set(faq_ids)):
+        found.append(source.at(("faq",), "коды вопросов в faq повторяются"))
+    found += [
+        source.at(("faq", index, "step"), f"нет шага с кодом «{item.step}»")
+        for index, item in enumerate(situation.faq)
+        if item.step is not None and item.step not in step_ids
+    ]
     for index, step in enumerate(situation.steps):
         for question_id, option_ids in step.when.items():
             loc = ("steps", index, "when", question_id)

@@ -221,17 +221,6 @@ class Situation(Model):
         default=(), description="Частые вопросы внутри плана и ответы на них"
     )
 
-    @model_validator(mode="after")
-    def _follow_ups_point_at_steps(self) -> Situation:
-        ids = [item.id for item in self.faq]
-        if len(ids) != len(set(ids)):
-            raise ValueError("коды в faq повторяются")
-        steps = {step.id for step in self.steps}
-        for item in self.faq:
-            if item.step is not None and item.step not in steps:
-                raise ValueError(f"faq «{item.id}»: нет шага «{item.step}»")
-        return self
-
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 

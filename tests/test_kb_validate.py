@@ -58,6 +58,23 @@ CASES = [
     ("one phrase in two situations", BETA, "  - потерял работу", "  - жена родила сына",
      "situations/alpha.yml:54:5: examples[1]: пример «жена родила сына» есть и в «beta» — "
      "одна фраза может учить только одну ситуацию"),
+    ("one synonym for two options", BETA, "synonyms: [по другой причине]",
+     "synonyms: [по другой причине, сократили]",
+     "situations/beta.yml:8:5: questions[0]: "
+     "фраза «сократили» относится к двум вариантам: layoff и other"),
+    ("a shared word as a synonym", BETA, "synonyms: [по другой причине]",
+     "synonyms: [по другой причине, не знаю]",
+     "situations/beta.yml:16:39: questions[0].options[1].synonyms[1]: «не знаю» — общее слово "
+     "из lexicon.yml; для него укажите means: yes, no или unknown, а в synonyms пишите фразы, "
+     "которые однозначны и без вопроса"),
+    ("a follow-up about a step that does not exist", BETA, "related: [alpha]",
+     "faq:\n  - id: amount\n    questions: [сколько платят, какое пособие]\n"
+     "    answer: Смотрите на сайте.\n    step: benefit\nrelated: [alpha]",
+     "situations/beta.yml:32:11: faq[0].step: нет шага с кодом «benefit»"),
+    ("calendar and working days at once", ALPHA, "      months: 1",
+     "      days: 3\n      working_days: 3",
+     "situations/alpha.yml:28:7: steps[0].deadline: "
+     "укажите либо days (календарные дни), либо working_days (рабочие)"),
 ]  # fmt: skip
 
 
