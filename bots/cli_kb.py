@@ -19,6 +19,7 @@ from dialogs.screens import Screens
 from knowledge_base import CONTENT_DIR
 from knowledge_base.content import KnowledgeBaseContent
 from knowledge_base.json_schema import SCHEMA_FILE, write_schema
+from knowledge_base.lint import FIGURES_MAX_AGE
 from knowledge_base.lint import lint as lint_content
 from knowledge_base.loader import load_knowledge_base
 from knowledge_base.validate import validate as validate_content
@@ -49,7 +50,12 @@ def validate(path: Folder = None) -> None:
 
 
 @kb_app.command("lint")
-def lint(path: Folder = None) -> None:
+def lint(
+    path: Folder = None,
+    figures_max_age: Annotated[
+        int, typer.Option(help="Через сколько дней без сверки величина из figures устаревает")
+    ] = FIGURES_MAX_AGE,
+) -> None:
     """Предупреждения, которые не мешают публикации (код выхода 0)."""
     root = _root(path)
     with friendly_errors():
@@ -61,7 +67,7 @@ def lint(path: Folder = None) -> None:
     }
     examples = training_examples(content)
     phrases = {intent: examples[intent] for intent in content.situations if intent in examples}
-    warnings = lint_content(content, rendered, phrases, dt.date.today())
+    warnings = lint_content(content, rendered, phrases, dt.date.today(), figures_max_age)
     for warning in warnings:
         typer.echo(warning)
     typer.echo(f"Предупреждений: {len(warnings)}.")

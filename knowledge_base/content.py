@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from knowledge_base.schema import Category, Lexicon, Situation, Texts
+from knowledge_base.schema import Category, Figure, Lexicon, Situation, Texts
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,7 @@ class KnowledgeBaseContent:
     categories: Sequence[Category]
     situations: Mapping[str, Situation]
     version: str = field(default="")
+    figures: Mapping[str, Figure] = field(default_factory=dict)
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)

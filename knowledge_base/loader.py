@@ -8,6 +8,8 @@ and nothing is returned half-loaded.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,7 +19,17 @@ from dialogs.errors import KnowledgeBaseError
 from knowledge_base import CONTENT_DIR
 from knowledge_base.content import KnowledgeBaseContent
 from knowledge_base.errors_ru import errors
-from knowledge_base.schema import Categories, Lexicon, Situation, Texts, Timezones
+from knowledge_base.figures import figure_files, merge, substitute
+from knowledge_base.placeholders import check_placeholders
+from knowledge_base.schema import (
+    Categories,
+    Figure,
+    Figures,
+    Lexicon,
+    Situation,
+    Texts,
+    Timezones,
+)
 from knowledge_base.source import SourceFile, read_source
 
 M = TypeVar("M", bound=BaseModel)
@@ -25,21 +37,25 @@ M = TypeVar("M", bound=BaseModel)
 
 def load_knowledge_base(root: Path = CONTENT_DIR) -> KnowledgeBaseContent:
     found: list[str] = []
+    figures = load_figures(root, found)
     texts = _load(root, root / "texts.yml", Texts, found)
     lexicon = _load(root, root / "lexicon.yml", Lexicon, found)
     zones = _load(root, root / "timezones.yml", Timezones, found)
     categories_file = _source(root, root / "categories.yml", found)
     categories = _parse(categories_file, Categories, found) if categories_file else None
     broken: set[str] = set()
-    situations = load_situations(root, found, broken)
+    situations = load_situations(root, found, broken, figures)
     if categories is not None and categories_file is not None:
         found += _cross_check(categories_file, categories, situations, broken)
+    if texts is not None:
+        found += check_placeholders(root, texts)
     if found or texts is None or categories is None or lexicon is None or zones is None:
         raise KnowledgeBaseError(found)
     return KnowledgeBaseContent(
         texts=texts,
         lexicon=lexicon,
         timezones=zones.regions,
+        figures=figures,
         categories=categories.categories,
         situations={sid: s for sid, (s, _) in situations.items()},
         version=fingerprint(root),
@@ -51,8 +67,18 @@ def situation_files(root: Path) -> list[Path]:
     return sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
 
 
+def load_figures(root: Path, found: list[str]) -> dict[str, Figure]:
+    parsed = []
+    for path in figure_files(root):
+        source = _source(root, path, found)
+        part = _parse(source, Figures, found) if source else None
+        if source is not None and part is not None:
+            parsed.append((source, part))
+    return merge(parsed, found)
+
+
 def load_situations(
-    root: Path, found: list[str], broken: set[str]
+    root: Path, found: list[str], broken: set[str], figures: Mapping[str, Figure] | None = None
 ) -> dict[str, tuple[Situation, SourceFile]]:
     files = situation_files(root)
     if not files:
@@ -60,6 +86,8 @@ def load_situations(
     situations: dict[str, tuple[Situation, SourceFile]] = {}
     for path in files:
         source = _source(root, path, found)
+        if source is not None:
+            source = replace(source, data=substitute(source.data, figures or {}, source, found))
         situation = _parse(source, Situation, found) if source else None
         if situation is None or source is None:
             broken.add(path.stem)

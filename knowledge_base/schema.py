@@ -214,6 +214,13 @@ class Situation(Model):
     related: tuple[Slug, ...] = Field(default=(), description="Связанные ситуации")
     sources: tuple[Source, ...] = Field(min_length=1, description="Официальные источники")
     last_reviewed: dt.date = Field(description="Когда содержание последний раз проверено")
+    review: str | None = Field(
+        default=None,
+        description=(
+            "Что проверено при последней проверке и по каким источникам: по шагам, со ссылками "
+            "на статьи законов и страницы услуг; где источники расходятся — что выбрано и почему"
+        ),
+    )
     examples: tuple[Text, ...] = Field(
         default=(), description="Как граждане описывают ситуацию своими словами (для NLU)"
     )
@@ -406,3 +413,19 @@ class Timezones(Model):
         if wrong:
             raise ValueError(f"неизвестные часовые пояса: {', '.join(wrong)}")
         return self
+
+
+class Figure(Model):
+    """An amount, fee or age that changes by year: written once, named from the steps."""
+
+    title: Text = Field(description="Что это за величина: «Единовременное пособие при рождении»")
+    value: Text = Field(description="Как её показать гражданину: «28 450,45 ₽»")
+    year: int = Field(ge=2000, le=2100, description="Год, для которого величина верна")
+    source: HttpUrl = Field(description="Точная ссылка: статья закона или страница ведомства")
+    reviewed: dt.date = Field(description="Когда величину последний раз сверили с источником")
+
+
+class Figures(Model):
+    figures: dict[Slug, Figure] = Field(
+        description="Код величины → величина; в текстах ситуаций пишите {{код}}"
+    )

@@ -12,7 +12,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from knowledge_base.loader import _cross_check, _load, _parse, _source, load_situations
+from knowledge_base.loader import (
+    _cross_check,
+    _load,
+    _parse,
+    _source,
+    load_figures,
+    load_situations,
+)
+from knowledge_base.placeholders import check_placeholders
 from knowledge_base.schema import Categories, Lexicon, Situation, Texts, Timezones
 from knowledge_base.source import SourceFile, read_source
 
@@ -21,13 +29,16 @@ MIN_EXAMPLES = 60
 
 def validate(root: Path, nlu_dir: Path, min_examples: int = MIN_EXAMPLES) -> list[str]:
     found: list[str] = []
-    _load(root, root / "texts.yml", Texts, found)
+    texts = _load(root, root / "texts.yml", Texts, found)
+    if texts is not None:
+        found += check_placeholders(root, texts)
+    figures = load_figures(root, found)
     _load(root, root / "lexicon.yml", Lexicon, found)  # its problems, once
     _load(root, root / "timezones.yml", Timezones, found)
     categories_file = _source(root, root / "categories.yml", found)
     categories = _parse(categories_file, Categories, found) if categories_file else None
     broken: set[str] = set()
-    situations = load_situations(root, found, broken)
+    situations = load_situations(root, found, broken, figures)
     if categories is not None and categories_file is not None:
         found += _cross_check(categories_file, categories, situations, broken)
     lexicon = _load(root, root / "lexicon.yml", Lexicon, [])
