@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
 
 from bots.cli_common import fail, friendly_errors, load_settings
 from bots.composition import load_content, pseudonymizer
@@ -18,6 +20,7 @@ from bots.settings import Settings
 from knowledge_base.schema import Situation
 from storage.analytics.exporters import FORMATS, open_writer
 from storage.analytics.figures import compute
+from storage.analytics.gaps import Gap, find_gaps
 from storage.analytics.report_html import render
 from storage.analytics.rows import Filters, count, stream_rows
 from storage.database import create_engine, session_factory
@@ -45,7 +48,10 @@ def _filters(
 
 def register(app: typer.Typer) -> None:
     app.command("export")(export)
-    app.command("report")(report)
+    report_app = typer.Typer(help="Отчёт об удовлетворённости и пробелы базы знаний")
+    report_app.callback(invoke_without_command=True)(report)
+    report_app.command("gaps")(gaps)
+    app.add_typer(report_app, name="report")
     app.command("forget")(forget)
     app.command("retention")(retention)
 
@@ -109,11 +115,18 @@ class _progress:
 
 
 def report(
-    output: Annotated[Path, typer.Option("-o", "--output", help="Файл .html")],
+    context: typer.Context,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Файл .html")] = None,
     since: Day = None,
     until: Day = None,
 ) -> None:
-    """Отчёт одним HTML-файлом: открывается без интернета в любом браузере."""
+    """Отчёт одним HTML-файлом: открывается без интернета в любом браузере.
+
+    `lifebot report gaps` — чего не хватает в базе знаний."""
+    if context.invoked_subcommand is not None:
+        return
+    if output is None:
+        fail("Укажите файл отчёта: lifebot report -o report.html (или lifebot report gaps)")
     settings = load_settings()
     filters = _filters(since, until)
     with friendly_errors():
@@ -123,6 +136,38 @@ def report(
         )
         output.write_text(html, encoding="utf-8")
     typer.echo(f"Отчёт записан: {output}", err=True)
+
+
+def gaps(
+    since: Day = None,
+    until: Day = None,
+    channel: Annotated[str | None, typer.Option(help="telegram, vk или console")] = None,
+    top: Annotated[int, typer.Option(help="Сколько групп показать на ситуацию", min=1)] = 10,
+) -> None:
+    """Что дописать в базу знаний: непонятые сообщения и вопросы без ответа по ситуациям."""
+    settings = load_settings()
+    filters = _filters(since, until, channel)
+    with friendly_errors():
+        titles = {s.id: s.title for s in _situations(settings)}
+        found = asyncio.run(_gaps(settings, filters, top))
+    console = Console()
+    if not found:
+        console.print("Пробелов не найдено: все сообщения поняты, на вопросы есть ответы.")
+    for situation, items in sorted(found.items(), key=lambda kv: -sum(g.count for g in kv[1])):
+        title = titles.get(situation or "", situation) if situation else "Вне ситуации"
+        table = Table("раз", "что", "сообщение (личные данные скрыты)", "похожие", title=title)
+        for gap in items:
+            kind = "вопрос без ответа" if gap.kind == "unanswered" else "не понято"
+            table.add_row(str(gap.count), kind, gap.text, "; ".join(gap.variants))
+        console.print(table)
+
+
+async def _gaps(settings: Settings, filters: Filters, top: int) -> dict[str | None, list[Gap]]:
+    engine = create_engine(settings.database_url)
+    try:
+        return await find_gaps(engine, filters, top)
+    finally:
+        await engine.dispose()
 
 
 def _situations(settings: Settings) -> list[Situation]:

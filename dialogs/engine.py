@@ -194,6 +194,7 @@ def _message(turn: Turn, event: IncomingEvent) -> MessageRecord:
         turn.intent,
         turn.understood,
         turn.follow_up,
+        turn.state.situation_id,
     )
 
 

@@ -43,6 +43,7 @@ class MessageRecord:
     intent: str | None
     understood: bool
     follow_up: str | None = None  # «faq:amount», «step:register_birth:cost», «unanswered»
+    situation_id: str | None = None  # the situation the citizen was in when they wrote it
 
 
 @dataclass(frozen=True, slots=True)

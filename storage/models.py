@@ -86,6 +86,7 @@ class Message(Base):
     understood: Mapped[bool] = mapped_column(Boolean)
     # A question asked inside a plan: «faq:<id>», «step:<step>:<aspect>» or «unanswered».
     follow_up: Mapped[str | None] = mapped_column(String(64), index=True)
+    situation_id: Mapped[str | None] = mapped_column(String(32))  # where the citizen was
 
 
 class SurveyAnswer(Base):

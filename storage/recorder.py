@@ -87,6 +87,7 @@ class SqlRecorder:
                 "intent": record.intent,
                 "understood": record.understood,
                 "follow_up": record.follow_up,
+                "situation_id": record.situation_id,
             },
         )
 

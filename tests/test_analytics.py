@@ -272,3 +272,50 @@ async def test_export_and_forget_commands(
             select(models.Conversation).where(models.Conversation.citizen_id.is_(None))
         )).all()  # fmt: skip
     assert len(orphans) == 1
+
+
+async def test_gaps_group_what_editors_should_write_next_per_situation(
+    sql_engine: DialogEngine,
+    database: AsyncEngine,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from bots.cli import app
+    from storage.analytics.gaps import find_gaps
+    from tests.conftest import SECRET
+
+    for n, question in enumerate([
+        "а можно ли назвать ребенка двойным именем?",
+        "а можно назвать ребёнка двойным именем",
+        "можно ли дать ребенку двойное имя?",
+        "а крестить малыша обязательно сразу?",
+    ]):  # fmt: skip
+        chat = Chat(sql_engine, user=f"parent{n}")
+        await chat.say("/start child_birth")
+        await chat.say("01.03.2026")
+        await chat.press("Да, в браке")
+        await chat.press("Нет")
+        await chat.press("Нет, выше")
+        await chat.say(question)
+    lost = Chat(sql_engine, user="lost")
+    await lost.say("ывапролдж мой телефон 89161234567")
+    gaps = await find_gaps(database, Filters())
+    birth = gaps["child_birth"]
+    assert (birth[0].count, birth[0].kind) == (3, "unanswered")  # one question, three wordings
+    assert "двойным именем" in birth[0].text
+    assert [g.count for g in birth[1:]] == [1]
+    (outside,) = gaps[None]
+    assert outside.kind == "not_understood"
+    assert "89161234567" not in outside.text  # masked, as everything stored
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PSEUDONYM_SECRET", SECRET.decode())
+    result = await asyncio.to_thread(CliRunner().invoke, app, ["report", "gaps"])
+    assert result.exit_code == 0, result.output
+    assert "Рождение ребёнка" in result.output
+    assert "вопрос без ответа" in result.output
+    missing = await asyncio.to_thread(CliRunner().invoke, app, ["report"])
+    assert missing.exit_code == 1
+    assert "Укажите файл отчёта" in missing.output

@@ -70,7 +70,7 @@ def test_lint_finds_a_step_without_sources_or_link(tmp_path: Path) -> None:
     path = root / "situations" / "beta.yml"
     text = path.read_text(encoding="utf-8")
     text = text.replace("        url: https://trudvsem.ru/\n", "").replace(
-        "    sources:\n      - https://trudvsem.ru/\n", ""
+        "    sources:\n      - https://trudvsem.ru/czn\n", ""
     )
     path.write_text(text, encoding="utf-8")
     warnings = lint(load_knowledge_base(root), {}, {}, today=dt.date(2026, 11, 25))
@@ -102,6 +102,39 @@ def test_lint_asks_for_what_to_do_after_a_deadline_and_for_synonyms(tmp_path: Pa
         "делать, если он пропущен — гражданин увидит общий ответ",
         "situations/beta.yml: questions.reason.options.other.synonyms: нет синонимов — ответ "
         "словами поймётся только по тексту кнопки",
+    ]
+
+
+def test_lint_warns_about_old_figures_and_bare_home_pages(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    shutil.copytree(FIXTURE / "kb", root)
+    (root / "figures").mkdir()
+    (root / "figures" / "fees.yml").write_text(
+        "figures:\n  alpha_fee:\n    title: Пошлина\n    value: 350 ₽\n    year: 2025\n"
+        "    source: https://www.consultant.ru/document/cons_doc_LAW_28165/\n"
+        "    reviewed: 2025-01-10\n  alpha_age:\n    title: Возраст\n    value: 14 лет\n"
+        "    year: 2026\n    source: https://www.consultant.ru/document/cons_doc_LAW_28165/\n"
+        "    reviewed: 2025-01-10\n",
+        encoding="utf-8",
+    )
+    alpha = root / "situations" / "alpha.yml"
+    text = alpha.read_text(encoding="utf-8").replace(
+        "what: Подайте заявление в ЗАГС.", "what: Подайте заявление в ЗАГС ({{alpha_fee}})."
+    )
+    situation_source = "    url: https://www.consultant.ru/document/cons_doc_LAW_8447/\nlast"
+    assert situation_source in text
+    text = text.replace(situation_source, "    url: https://www.gosuslugi.ru/\nlast")
+    alpha.write_text(text, encoding="utf-8")
+    content = load_knowledge_base(root)
+    assert "(350 ₽)" in content.situations["alpha"].steps[0].what  # the value is put in
+    warnings = lint(content, {}, {}, today=dt.date(2026, 11, 25), figures_max_age=300)
+    assert warnings == [
+        "situations/alpha.yml: sources.0: «https://www.gosuslugi.ru/» — главная страница; "
+        "дайте ссылку на статью закона или страницу услуги",
+        "figures: alpha_age: сверяли 10.01.2025, больше 300 дней назад — сверьте с источником "
+        "и обновите reviewed",
+        "figures: alpha_fee: величина на 2025 год, а сейчас 2026 — проверьте новый размер и "
+        "обновите value, year и reviewed",
     ]
 
 

@@ -71,6 +71,17 @@ CASES = [
      "faq:\n  - id: amount\n    questions: [сколько платят, какое пособие]\n"
      "    answer: Смотрите на сайте.\n    step: benefit\nrelated: [alpha]",
      "situations/beta.yml:32:11: faq[0].step: нет шага с кодом «benefit»"),
+    ("a renamed placeholder", "texts.yml", 'category_prompt: "{category}. Выберите ситуацию:"',
+     'category_prompt: "{categoria}. Выберите ситуацию:"',
+     "texts.yml:7:18: category_prompt: подстановки {categoria} здесь нет; можно: {category}"),
+    ("a removed placeholder", "texts.yml", 'step_header: "Шаг {number} из {total}. {title}"',
+     'step_header: "Шаг {number}. {title}"',
+     "texts.yml:39:14: step_header: пропала подстановка {total} — верните её, её заполняет "
+     "программа"),
+    ("a figure nobody defined", ALPHA, "what: Подайте заявление в ЗАГС.",
+     "what: Подайте заявление в ЗАГС, пошлина {{alpha_fee}}.",
+     "situations/alpha.yml:21:11: steps[0].what: нет величины «alpha_fee» в папке figures — "
+     "проверьте код"),
     ("calendar and working days at once", ALPHA, "      months: 1",
      "      days: 3\n      working_days: 3",
      "situations/alpha.yml:28:7: steps[0].deadline: "

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import models
+from storage.analytics.gaps import Gap, find_gaps
 from storage.analytics.rows import Filters, stream_raw, where
 from storage.models import table_of
 
@@ -52,6 +53,7 @@ class Figures:
     misunderstood: list[tuple[str, int]] = field(default_factory=list)
     unanswered: list[tuple[str, int]] = field(default_factory=list)  # follow-ups, for editors
     follow_ups: list[tuple[str, int]] = field(default_factory=list)  # answered, by answer
+    gaps: dict[str | None, list[Gap]] = field(default_factory=dict)  # what editors add next
     comments: list[tuple[dt.datetime, str, str]] = field(default_factory=list)
 
     @property
@@ -66,6 +68,7 @@ async def compute(engine: AsyncEngine, filters: Filters, top: int = 15) -> Figur
     figures.misunderstood = await _misunderstood(engine, filters, top)
     figures.unanswered = await _follow_ups(engine, filters, top, unanswered=True)
     figures.follow_ups = await _follow_ups(engine, filters, top, unanswered=False)
+    figures.gaps = await find_gaps(engine, filters, top=5)
     figures.comments = await _latest_comments(engine, filters, top)
     return figures
 

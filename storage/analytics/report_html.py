@@ -26,6 +26,16 @@ def render(figures: Figures, titles: Mapping[str, str], since: str, until: str) 
     misunderstood = [(text, str(count)) for text, count in figures.misunderstood]
     unanswered = [(text, str(count)) for text, count in figures.unanswered]
     follow_ups = [(key, str(count)) for key, count in figures.follow_ups]
+    gaps = [
+        (
+            titles.get(situation, situation) if situation else "вне ситуации",
+            str(gap.count),
+            "вопрос без ответа" if gap.kind == "unanswered" else "не понято",
+            gap.text,
+        )
+        for situation, items in figures.gaps.items()
+        for gap in items
+    ]
     comments = [
         (at.strftime("%d.%m.%Y %H:%M"), titles.get(situation, situation), text)
         for at, situation, text in figures.comments
@@ -49,6 +59,10 @@ def render(figures: Figures, titles: Mapping[str, str], since: str, until: str) 
         '<p class="muted">Что граждане спрашивали о своём плане, а в базе знаний ответа нет: '
         "это стоит добавить в faq ситуации или в поле if_missed шага.</p>",
         _table(("вопрос (личные данные скрыты)", "раз"), unanswered),
+        "<h2>Что дописать в базу знаний</h2>",
+        '<p class="muted">По ситуациям: похожие сообщения собраны в группы; полный список — '
+        "<code>lifebot report gaps</code>.</p>",
+        _table(("ситуация", "раз", "что", "сообщение (личные данные скрыты)"), gaps),
         "<h2>Вопросы внутри плана с ответом</h2>",
         _table(("ответ (faq:код или step:шаг:что спросили)", "раз"), follow_ups),
         "<h2>Последние комментарии</h2>",
