@@ -31,9 +31,7 @@ def _cases() -> list[dict[str, Any]]:
 CASES = _cases()
 
 
-@pytest.mark.parametrize(
-    "case", CASES, ids=[f"{c['situation']}: {c['why'][:60]}" for c in CASES]
-)
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['situation']}: {c['why'][:60]}" for c in CASES])
 def test_the_plan_shows_what_the_citizen_is_entitled_to(
     kb: KnowledgeBaseContent, case: dict[str, Any]
 ) -> None:
