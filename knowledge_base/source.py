@@ -64,8 +64,7 @@ def read_source(root: Path, path: Path) -> tuple[SourceFile | None, str | None]:
     except (OSError, UnicodeDecodeError) as exc:
         return None, f"{label}:1:1: файл не читается как текст UTF-8 ({exc})"
     try:
-        node: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
@@ -74,6 +73,21 @@ def read_source(root: Path, path: Path) -> tuple[SourceFile | None, str | None]:
     if not isinstance(data, dict):
         return None, source.whole("ожидается словарь полей, а файл пуст или это список")
     return source, None
+
+
+# libyaml when present: the knowledge base is read at every start and every reload.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for positions) and the data built from it: the text is parsed once."""
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
 
 
 def _label(root: Path, path: Path) -> str:
