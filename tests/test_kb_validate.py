@@ -14,7 +14,7 @@ ALPHA, BETA = "situations/alpha.yml", "situations/beta.yml"
 
 CASES = [
     ("yaml syntax", ALPHA, "summary: Что сделать после рождения ребёнка.", "summary: [Что сделать",
-     "situations/alpha.yml:6:10: ошибка YAML (expected ',' or ']', but got ':')"),
+     "situations/alpha.yml:6:10: ошибка YAML (did not find expected ',' or ']')"),
     ("missing field", BETA, "title: Потеря работы\n", "",
      "situations/beta.yml:2:1: title: поле обязательно, но его нет"),
     ("unknown field", BETA, "sympathy:", "sympaty:",
