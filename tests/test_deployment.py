@@ -44,7 +44,7 @@ class Replica:
         )  # fmt: skip
 
     async def ready(self, client: aiohttp.ClientSession) -> dict[str, Any]:
-        for _ in range(300):
+        for _ in range(1200):  # a shared 2-core machine may take a while to start two
             try:
                 async with client.get(f"http://127.0.0.1:{self.health}/readyz") as response:
                     if response.status == 200:

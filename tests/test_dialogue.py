@@ -21,6 +21,7 @@ async def test_start_greets_and_shows_the_categories(memory_chat: Chat) -> None:
         "Работа и пенсия",
         "Здоровье и соцподдержка",
         "Документы",
+        "Долги и права потребителя",
         "Бизнес и налоги",
     ]
     assert replies[-1].is_menu
@@ -53,7 +54,8 @@ async def _child_birth_plan(chat: Chat, date: str, married: str, employed: str) 
 async def test_plan_shows_only_the_steps_that_apply(memory_chat: Chat) -> None:
     married = await _child_birth_plan(memory_chat, "01.03.2026", "Да, в браке", "Нет")
     assert "Установите отцовство" not in married
-    assert "единовременное пособие" not in married
+    # Non-working parents are entitled to the lump sum too (81-ФЗ ст. 11–12): it is shown.
+    assert "Оформите единовременное пособие при рождении" in married
     assert "единое пособие" not in married
     assert "Зарегистрируйте рождение" in married
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -20,11 +21,23 @@ SITUATIONS = {
 }  # fmt: skip
 
 
-def test_the_shipped_content_has_the_24_situations(kb: KnowledgeBaseContent) -> None:
-    assert set(kb.situations) == SITUATIONS
+NEW_SITUATIONS = {
+    "pregnancy", "maternity_capital", "alimony", "unpaid_wages", "consumer_rights", "bankruptcy"
+}  # fmt: skip
+
+
+def test_the_shipped_content_has_the_30_situations(kb: KnowledgeBaseContent) -> None:
+    assert set(kb.situations) == SITUATIONS | NEW_SITUATIONS
     assert {c.id for c in kb.categories} == {
-        "family", "housing", "work", "social", "documents", "business"
+        "family", "housing", "work", "social", "documents", "money", "business"
     }  # fmt: skip
+
+
+def test_every_situation_is_reviewed_against_its_sources(kb: KnowledgeBaseContent) -> None:
+    for situation in kb.situations.values():
+        assert situation.review, f"{situation.id}: no record of what was checked"
+        assert "http" in situation.review, f"{situation.id}: the review names no source"
+        assert situation.last_reviewed >= dt.date(2026, 12, 1), situation.id
 
 
 def test_every_situation_is_complete_for_a_citizen(kb: KnowledgeBaseContent) -> None:
@@ -37,7 +50,8 @@ def test_every_situation_is_complete_for_a_citizen(kb: KnowledgeBaseContent) -> 
 
 
 def test_sensitive_situations_open_with_sympathy(kb: KnowledgeBaseContent) -> None:
-    for situation_id in ("bereavement", "disability", "job_loss"):
+    for situation_id in ("bereavement", "disability", "job_loss", "unpaid_wages", "alimony",
+                         "bankruptcy"):  # fmt: skip
         assert kb.situations[situation_id].sympathy, situation_id
 
 

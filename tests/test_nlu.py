@@ -78,7 +78,12 @@ def test_held_out_citizens_messages(
     The first set guided which new examples to write (none copied); the second, written
     blind afterwards, is the clean measurement (0.983 and 1.0 % when added)."""
     held_out = read_rasa_file(path)
-    assert set(held_out) == set(kb.situations)
+    # The blind set covers every situation; the first was written before the newest ones.
+    assert (
+        set(held_out) == set(kb.situations)
+        if path == BLIND
+        else set(held_out) <= set(kb.situations)
+    )
     assert all(len(texts) >= each for texts in held_out.values())
     assert sum(map(len, held_out.values())) >= at_least
     trained = {_key(text) for texts in training_examples(kb).values() for text in texts}
