@@ -10,26 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dialogs import navigation, payloads, survey
+from dialogs import context, navigation, payloads, survey
 from dialogs.contract import IncomingEvent, Reply
 from dialogs.ports import Classification, IntentClassifier
-from dialogs.reading.answers import read_answer
 from dialogs.reading.facts import facts
-from dialogs.reading.followups import find_follow_up
 from dialogs.reading.words import Message
 from dialogs.turn import Turn
 from knowledge_base.schema import Question, Situation
 
 FAREWELL_INTENTS = frozenset({"goodbye", "thanks"})
-PLAN_MOVES = {
-    "next": payloads.NEXT,
-    "back": payloads.BACK,
-    "documents": payloads.DOCUMENTS,
-    "all_steps": payloads.ALL_STEPS,
-    "finish": payloads.FINISH,
-    "full_plan": payloads.FULL_PLAN,
-    "edit": payloads.EDIT_ANSWERS,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,18 +71,11 @@ class Dialogue:
             case ("n", _):
                 navigation.plan_button(turn, payload)
             case ("sw", (choice,)):
-                self._on_switch(turn, choice == "y")
+                context.switch(turn, choice == "y")
             case ("op", ()):
                 self._operator(turn)
             case _:
                 navigation.resume(turn)
-
-    def _on_switch(self, turn: Turn, accepted: bool) -> None:
-        target, turn.state.pending_switch = turn.state.pending_switch, None
-        if accepted and target:
-            navigation.open_situation(turn, target)
-        else:
-            navigation.resume(turn)  # declining keeps everything
 
     # Commands
     def _on_command(self, turn: Turn, event: IncomingEvent, text: str) -> None:
@@ -136,14 +118,16 @@ class Dialogue:
         message = Message.of(text)
         classification = await self._read(turn, text)
         offered, turn.state.offered = turn.state.offered, []
-        if turn.state.pending_switch and self._switch_answer(turn, message):
+        if turn.state.pending_switch and context.switch_answer(turn, message):
             return
-        if offered and self._offer_answer(turn, message, offered, classification):
+        if offered and context.offer_answer(turn, message, offered):
             return
-        if self._plan_words(turn, message):
+        if context.plan_words(turn, message):
             return
         question = navigation.current_question(turn)
-        if question is not None and self._answer(turn, question, message, classification):
+        if question is not None and context.answer_question(
+            turn, question, message, classification
+        ):
             return
         if self._in_situation(turn, message, question, classification):
             return
@@ -152,13 +136,13 @@ class Dialogue:
         if top is not None and self._telling(turn, classification, message):
             turn.intent = top.intent
             if asks_here and turn.situation is not None and top.intent == turn.situation.id:
-                self._unanswered(turn)  # about this very situation, but not in its plan
+                context.unanswered(turn)  # about this very situation, but not in its plan
             else:
                 self._act(turn, top.intent, message, classification)
         elif question is not None:
             navigation.reject_answer(turn)
         elif asks_here:
-            self._unanswered(turn)
+            context.unanswered(turn)
         else:
             self._not_understood(turn, classification)
 
@@ -189,77 +173,6 @@ class Dialogue:
         entities = classification.entities
         return bool(facts(turn.reader, situation, message, entities, turn.today))
 
-    def _offer_answer(
-        self, turn: Turn, message: Message, offered: list[str], classification: Classification
-    ) -> bool:
-        """«да» to «Вы имели в виду…?» with one topic, or a topic's title typed."""
-        titles = {sid: s.title for sid in offered if (s := turn.kb.situation(sid))}
-        chosen = [sid for sid, title in titles.items() if Message.of(title).stems == message.stems]
-        if not chosen and len(offered) == 1 and turn.reader.says(message, "yes"):
-            chosen = offered
-        if len(chosen) != 1:
-            return False
-        navigation.open_situation(turn, chosen[0])
-        return True
-
-    def _switch_answer(self, turn: Turn, message: Message) -> bool:
-        reader = turn.reader
-        if reader.says(message, "no"):
-            self._on_switch(turn, accepted=False)
-        elif reader.says(message, "yes"):
-            self._on_switch(turn, accepted=True)
-        else:
-            turn.state.pending_switch = None  # they went on talking: the offer lapses
-            return False
-        return True
-
-    def _plan_words(self, turn: Turn, message: Message) -> bool:
-        """The words of the plan's buttons, typed instead of pressed."""
-        word = turn.reader.plan_word(message)
-        state = turn.state
-        if word == "menu":
-            navigation.main_menu(turn)
-        elif word == "plan" and state.phase == "plan" and not state.editing:
-            navigation.plan_button(turn, payloads.CONTINUE_PLAN)  # back where they were
-        elif word == "plan":
-            navigation.my_plan(turn)
-        elif word in PLAN_MOVES and state.phase == "plan" and not state.editing:
-            navigation.plan_button(turn, PLAN_MOVES[word])
-        elif word == "back" and navigation.current_question(turn) is not None:
-            navigation.previous_question(turn)
-        elif word == "edit" and turn.situation is not None:
-            navigation.edit_answers(turn)
-        else:
-            return False
-        return True
-
-    def _answer(
-        self, turn: Turn, question: Question, message: Message, classification: Classification
-    ) -> bool:
-        """The text as the answer to the open question (and any other facts it gives)."""
-        situation = turn.situation
-        if situation is None:
-            return False
-        entities = classification.entities
-        reading = read_answer(turn.reader, situation, question, message, entities, turn.today)
-        texts = turn.kb.texts
-        if reading.answered and reading.value:
-            told = set(turn.state.answers) | set(turn.state.skipped) | {question.id}
-            navigation.set_answer(turn, question, reading.value)
-            found = facts(turn.reader, situation, message, entities, turn.today, skip=told)
-            navigation.learn(turn, situation, found)
-            navigation.answered(turn)
-        elif reading.kind == "future_date":
-            asked = turn.screens.question(question)
-            turn.say(Reply(f"{texts.date_future}\n\n{asked.text}", asked.buttons))
-        elif reading.kind == "skip":
-            navigation.skip_question(turn, noted=turn.reader.says(message, "unknown"))
-        elif reading.kind == "ambiguous":
-            navigation.ask_which(turn, question, reading.candidates)
-        else:
-            return False
-        return True
-
     def _in_situation(
         self,
         turn: Turn,
@@ -271,7 +184,7 @@ class Dialogue:
         situation, state = turn.situation, turn.state
         if situation is None or state.phase == "menu":
             return False
-        if (question is None or turn.reader.asks(message)) and self._follow_up(
+        if (question is None or turn.reader.asks(message)) and context.follow_up(
             turn, situation, message, question
         ):
             return True
@@ -296,28 +209,6 @@ class Dialogue:
         else:
             navigation.ask_question(turn)
         return True
-
-    def _follow_up(
-        self, turn: Turn, situation: Situation, message: Message, question: Question | None
-    ) -> bool:
-        match = find_follow_up(turn.reader, situation, turn.steps(), turn.current_step(), message)
-        if match is None:
-            return False
-        turn.follow_up = match.key
-        answer = turn.screens.follow_up(match, turn.state.event_date, turn.today)
-        if question is not None:
-            turn.say(answer, turn.screens.question(question))  # then the open question again
-        else:
-            turn.say(navigation.with_way_back(turn, answer))
-        return True
-
-    def _unanswered(self, turn: Turn) -> None:
-        """A question about the plan we have no answer for: recorded for the editors."""
-        turn.follow_up = "unanswered"
-        turn.misunderstood()
-        screens = turn.screens
-        reply = screens.with_menu(turn.kb.texts.followup_not_found, screens.operator_button())
-        turn.say(navigation.with_way_back(turn, reply))
 
     def _act(
         self, turn: Turn, intent: str, message: Message, classification: Classification

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from dialogs import payloads, survey
 from dialogs.contract import Button, Reply
+from dialogs.screens import answer_text
 from dialogs.turn import Turn
 from knowledge_base.schema import Question, Situation
 
@@ -86,15 +87,8 @@ def describe(turn: Turn, situation: Situation, answers: Mapping[str, str]) -> st
     parts = []
     for question in situation.questions:
         if question.id in answers:
-            parts.append(f"{question.title} — {shown_answer(question, answers[question.id])}")
+            parts.append(f"{question.title} — {answer_text(question, answers[question.id])}")
     return "; ".join(parts)
-
-
-def shown_answer(question: Question, value: str) -> str:
-    if question.kind == "date":
-        return dt.date.fromisoformat(value).strftime("%d.%m.%Y")
-    option = next((o for o in question.options if o.id == value), None)
-    return option.label if option else value
 
 
 def current_question(turn: Turn) -> Question | None:

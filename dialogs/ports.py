@@ -14,7 +14,8 @@ from typing import Protocol, Self
 from dialogs.contract import Address
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
 from dialogs.state import ConversationState
-from knowledge_base.schema import Category, Lexicon, Situation, Texts
+from knowledge_base.schema import Category, Situation, Texts
+from knowledge_base.shared_schema import Lexicon
 
 
 class KnowledgeBase(Protocol):

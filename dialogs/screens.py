@@ -83,7 +83,7 @@ class Screens:
         lines = []
         for question in situation.questions:
             value = answers.get(question.id)
-            shown = _answer_text(question, value) if value else self.texts.answer_none
+            shown = answer_text(question, value) if value else self.texts.answer_none
             lines.append(f"• {question.title} — {shown}")
         text = self.texts.edit_prompt.format(answers="\n".join(lines))
         buttons = [Button(_short(q.title), payloads.edit(q.id)) for q in situation.questions]
@@ -302,7 +302,8 @@ def _place(place: Place) -> str:
     return text
 
 
-def _answer_text(question: Question, value: str) -> str:
+def answer_text(question: Question, value: str) -> str:
+    """A stored answer as the citizen saw it: the button's label, or the date."""
     if question.kind == "date":
         try:
             return _ru(dt.date.fromisoformat(value))

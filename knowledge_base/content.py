@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from knowledge_base.schema import Category, Figure, Lexicon, Situation, Texts
+from knowledge_base.schema import Category, Situation, Texts
+from knowledge_base.shared_schema import Figure, Lexicon
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,8 @@ from knowledge_base.content import KnowledgeBaseContent
 from knowledge_base.errors_ru import errors
 from knowledge_base.figures import figure_files, merge, substitute
 from knowledge_base.placeholders import check_placeholders
-from knowledge_base.schema import (
-    Categories,
-    Figure,
-    Figures,
-    Lexicon,
-    Situation,
-    Texts,
-    Timezones,
-)
+from knowledge_base.schema import Categories, Situation, Texts
+from knowledge_base.shared_schema import Figure, Figures, Lexicon, Timezones
 from knowledge_base.source import SourceFile, read_source
 
 M = TypeVar("M", bound=BaseModel)

@@ -6,6 +6,7 @@ see (what they are entitled to or must do) and, where it matters, steps they mus
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import yaml
 
 from dialogs.calendar import add_working_days
 from dialogs.plan import due_date, personal_steps
+from knowledge_base import CONTENT_DIR
 from knowledge_base.content import KnowledgeBaseContent
 from knowledge_base.loader import load_knowledge_base
 
@@ -58,25 +60,18 @@ def test_working_day_deadlines_follow_the_production_calendar(kb: KnowledgeBaseC
             if deadline is None or not deadline.working_days:
                 continue
             # A layoff on Friday 25 December 2026: the New Year holidays do not count.
-            start = __import__("datetime").date(2026, 12, 25)
+            start = dt.date(2026, 12, 25)
             assert due_date(deadline, start) == add_working_days(start, deadline.working_days)
             assert "рабоч" in deadline.text, f"{situation.id}.{step.id}: say «рабочих дней»"
 
 
 def test_figures_are_current_and_used(kb: KnowledgeBaseContent) -> None:
-    import datetime as dt
-
     this_year = dt.date.today().year
     assert {n: f.year for n, f in kb.figures.items() if f.year < this_year} == {}
-    raw = "".join(p.read_text(encoding="utf-8") for p in Path(kb_root()).rglob("*.yml"))
-    unused = [name for name in kb.figures if "{{" + name + "}}" not in raw.replace(" ", "")]
+    files = (CONTENT_DIR / "situations").glob("*.yml")
+    raw = "".join(path.read_text(encoding="utf-8") for path in files).replace(" ", "")
+    unused = [name for name in kb.figures if "{{" + name + "}}" not in raw]
     assert unused == [], "a figure no situation names is a figure nobody updates"
-
-
-def kb_root() -> Path:
-    from knowledge_base import CONTENT_DIR
-
-    return CONTENT_DIR / "situations"
 
 
 def test_a_figure_is_put_into_the_text(tmp_path: Path, content_copy: Path) -> None:

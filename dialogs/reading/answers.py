@@ -117,11 +117,7 @@ def _label_starts(options: Sequence[OptionPhrases], message: Message) -> list[st
     if not message.stems:
         return []
     return [
-        o.option.id
-        for o in options
-        if len(message.stems) <= o.label.size
-        and o.label.find(message) is None
-        and _prefix(message, o)
+        o.option.id for o in options if len(message.stems) <= o.label.size and _prefix(message, o)
     ]
 
 

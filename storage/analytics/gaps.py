@@ -4,7 +4,7 @@ by similarity, with counts."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -67,30 +67,28 @@ async def _messages(engine: AsyncEngine, filters: Filters) -> list[tuple[str, st
 
 
 def group(texts: Sequence[str], kind: Kind) -> list[Gap]:
-    """Greedy grouping by character n-gram similarity: each text joins the first group whose
-    first wording is close enough, else starts one."""
+    """Greedy grouping by character n-gram similarity: each wording joins the group whose first
+    wording is closest (if close enough), else starts one. Repeats are counted, compared once."""
     if not texts:
         return []
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    lowered = [" ".join(t.lower().replace("ё", "е").split()) for t in texts]
+    counts = Counter(texts)
+    wordings = sorted(counts, key=lambda t: (-counts[t], t))  # the most frequent heads a group
+    lowered = [" ".join(t.lower().replace("ё", "е").split()) for t in wordings]
     vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4)).fit_transform(lowered)
     heads: list[int] = []
-    members: dict[int, list[int]] = {}
-    for index in range(len(texts)):
-        row = vectors[index]
-        best = next((h for h in heads if (row @ vectors[h].T)[0, 0] >= SIMILAR), None)
-        if best is None:
-            heads.append(index)
-            members[index] = [index]
-        else:
-            members[best].append(index)
-    return [_gap([texts[i] for i in members[h]], kind) for h in heads]
-
-
-def _gap(texts: list[str], kind: Kind) -> Gap:
-    counts: dict[str, int] = defaultdict(int)
-    for text in texts:
-        counts[text] += 1
-    ordered = sorted(counts, key=lambda t: (-counts[t], t))
-    return Gap(ordered[0], kind, len(texts), ordered[1 : 1 + VARIANTS])
+    members: dict[int, list[str]] = {}
+    for index, wording in enumerate(wordings):
+        if heads:
+            similarity = (vectors[index] @ vectors[heads].T).toarray().ravel()
+            best = int(similarity.argmax())
+            if similarity[best] >= SIMILAR:
+                members[heads[best]].append(wording)
+                continue
+        heads.append(index)
+        members[index] = [wording]
+    return [
+        Gap(group[0], kind, sum(counts[w] for w in group), group[1 : 1 + VARIANTS])
+        for group in (members[h] for h in heads)
+    ]
