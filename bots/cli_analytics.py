@@ -17,7 +17,7 @@ from rich.table import Table
 from bots.cli_common import fail, friendly_errors, load_settings
 from bots.composition import load_content, pseudonymizer
 from bots.settings import Settings
-from knowledge_base.schema import Situation
+from knowledge_base.model import Situation
 from storage.analytics.exporters import FORMATS, open_writer
 from storage.analytics.figures import compute
 from storage.analytics.gaps import Gap, find_gaps

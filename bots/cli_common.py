@@ -10,7 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from bots.settings import Settings
-from dialogs.errors import LifebotError
+from knowledge_base.errors import LifebotError
 
 
 def fail(message: str) -> NoReturn:

@@ -17,11 +17,11 @@ from dialogs.memory import MemoryDatabase
 from dialogs.ports import Classification
 from dialogs.screens import Screens
 from knowledge_base import CONTENT_DIR
-from knowledge_base.content import KnowledgeBaseContent
 from knowledge_base.json_schema import SCHEMA_FILE, write_schema
 from knowledge_base.lint import FIGURES_MAX_AGE
 from knowledge_base.lint import lint as lint_content
 from knowledge_base.loader import load_knowledge_base
+from knowledge_base.model import KnowledgeBaseContent
 from knowledge_base.validate import validate as validate_content
 from nlu.entities import EntityExtractor
 from nlu.training_data import DATA_DIR, training_examples

@@ -17,9 +17,9 @@ from bots.reload import KnowledgeReloader
 from bots.settings import Settings
 from dialogs.dialogue import UnderstandingPolicy
 from dialogs.engine import DialogEngine, EngineConfig
-from dialogs.errors import ConfigurationError
 from dialogs.ports import IntentClassifier, KnowledgeBase
 from knowledge_base import CONTENT_DIR
+from knowledge_base.errors import ClassifierError, ConfigurationError
 from knowledge_base.loader import load_knowledge_base
 from nlu.embedded import EmbeddedClassifier, load_or_train
 from nlu.entities import EntityExtractor
@@ -69,7 +69,7 @@ class Assistant:
                 self.classifier is not None
                 and not (await self.classifier.classify("привет")).ranking
             ):
-                raise RuntimeError("the classifier knows no intent")
+                raise ClassifierError("the classifier knows no intent")
 
         checks: dict[str, Callable[[], Awaitable[None]]] = {"database": database, "nlu": nlu}
         if self.redis is not None:

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dialogs.engine import DialogEngine
-from dialogs.errors import KnowledgeBaseError
 from dialogs.ports import IntentClassifier, KnowledgeBase
+from knowledge_base.errors import KnowledgeBaseError
 
 log = logging.getLogger("lifebot.reload")
 Build = Callable[[], tuple[KnowledgeBase, IntentClassifier]]

@@ -11,7 +11,7 @@ from dialogs.reading.facts import facts
 from dialogs.reading.followups import find_follow_up
 from dialogs.reading.words import Message
 from dialogs.turn import Turn
-from knowledge_base.schema import Question, Situation
+from knowledge_base.model import Question, Situation
 
 PLAN_MOVES = {
     "next": payloads.NEXT,

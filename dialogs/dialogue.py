@@ -16,7 +16,7 @@ from dialogs.ports import Classification, IntentClassifier
 from dialogs.reading.facts import facts
 from dialogs.reading.words import Message
 from dialogs.turn import Turn
-from knowledge_base.schema import Question, Situation
+from knowledge_base.model import Question, Situation
 
 FAREWELL_INTENTS = frozenset({"goodbye", "thanks"})
 

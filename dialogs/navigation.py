@@ -13,7 +13,7 @@ from dialogs import payloads, survey
 from dialogs.contract import Button, Reply
 from dialogs.screens import answer_text
 from dialogs.turn import Turn
-from knowledge_base.schema import Question, Situation
+from knowledge_base.model import Question, Situation
 
 
 def main_menu(turn: Turn, text: str | None = None) -> None:

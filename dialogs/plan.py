@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from dialogs.calendar import add_working_days
 from dialogs.dates import add_months
-from knowledge_base.schema import Deadline, Situation, Step
+from knowledge_base.model import Deadline, Situation, Step
 
 
 def applies(step: Step, answers: Mapping[str, str]) -> bool:

@@ -14,8 +14,7 @@ from typing import Protocol, Self
 from dialogs.contract import Address
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
 from dialogs.state import ConversationState
-from knowledge_base.schema import Category, Situation, Texts
-from knowledge_base.shared_schema import Lexicon
+from knowledge_base.model import Category, Lexicon, Situation, Texts
 
 
 class KnowledgeBase(Protocol):

@@ -9,7 +9,7 @@ from dialogs import payloads
 from dialogs.contract import Button, Reply
 from dialogs.plan import due_date
 from dialogs.reading.followups import FollowUpMatch
-from knowledge_base.schema import FollowUp, Option, Place, Question, Situation, Step, Texts
+from knowledge_base.model import FollowUp, Option, Place, Question, Situation, Step, Texts
 
 SCALE = ("1", "2", "3", "4", "5")
 Rows = tuple[tuple[Button, ...], ...]

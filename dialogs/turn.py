@@ -14,7 +14,7 @@ from dialogs.reading.reader import Reader
 from dialogs.records import ConversationOpened, SurveyAnswer
 from dialogs.screens import Screens
 from dialogs.state import ConversationState, EndReason
-from knowledge_base.schema import Situation, Step
+from knowledge_base.model import Situation, Step
 
 
 @dataclass

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from knowledge_base.shared_schema import Figure, Figures
+from knowledge_base.model import Figure, Figures
 from knowledge_base.source import SourceFile
 
 REFERENCE = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge_base import CONTENT_DIR
-from knowledge_base.schema import Situation
+from knowledge_base.model import Situation
 
 SCHEMA_FILE = CONTENT_DIR / "schema.json"
 MODELINE = "# yaml-language-server: $schema=../schema.json"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from knowledge_base.content import KnowledgeBaseContent
-from knowledge_base.schema import Situation
+from knowledge_base.model import KnowledgeBaseContent, Situation
 
 STALE_AFTER = dt.timedelta(days=180)
 TELEGRAM_LIMIT = 4096

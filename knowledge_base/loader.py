@@ -15,15 +15,22 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from dialogs.errors import KnowledgeBaseError
 from knowledge_base import CONTENT_DIR
-from knowledge_base.content import KnowledgeBaseContent
-from knowledge_base.errors_ru import errors
+from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.figures import figure_files, merge, substitute
+from knowledge_base.model import (
+    Categories,
+    Figure,
+    Figures,
+    KnowledgeBaseContent,
+    Lexicon,
+    Situation,
+    Texts,
+    Timezones,
+)
 from knowledge_base.placeholders import check_placeholders
-from knowledge_base.schema import Categories, Situation, Texts
-from knowledge_base.shared_schema import Figure, Figures, Lexicon, Timezones
 from knowledge_base.source import SourceFile, read_source
+from knowledge_base.validation_messages import errors
 
 M = TypeVar("M", bound=BaseModel)
 

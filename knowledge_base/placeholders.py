@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from string import Formatter
 
-from knowledge_base.schema import Texts
+from knowledge_base.model import Texts
 from knowledge_base.source import read_source
 
 # Text → the placeholders the code fills in; every one must be there, no other may be.

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from knowledge_base.errors_ru import field_path
+from knowledge_base.validation_messages import field_path
 
 Loc = tuple[int | str, ...]
 

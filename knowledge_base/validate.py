@@ -20,9 +20,8 @@ from knowledge_base.loader import (
     load_figures,
     load_situations,
 )
+from knowledge_base.model import Categories, Lexicon, Situation, Texts, Timezones
 from knowledge_base.placeholders import check_placeholders
-from knowledge_base.schema import Categories, Situation, Texts
-from knowledge_base.shared_schema import Lexicon, Timezones
 from knowledge_base.source import SourceFile, read_source
 
 MIN_EXAMPLES = 60

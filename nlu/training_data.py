@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from dialogs.errors import KnowledgeBaseError
 from dialogs.ports import KnowledgeBase
+from knowledge_base.errors import KnowledgeBaseError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")

@@ -9,6 +9,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from knowledge_base.errors import ConfigurationError, StorageError
 from storage.models import AppSecret, table_of
 from storage.upsert import upsert
 
@@ -16,7 +17,7 @@ from storage.upsert import upsert
 class Pseudonymizer:
     def __init__(self, secret: bytes) -> None:
         if len(secret) < 16:
-            raise ValueError("the pseudonym secret must be at least 16 bytes")
+            raise ConfigurationError("PSEUDONYM_SECRET: секрет должен быть не короче 16 байт")
         self._secret = secret
 
     def pseudonym(self, channel: str, user_id: str) -> str:
@@ -32,5 +33,5 @@ async def stored_secret(sessions: async_sessionmaker[AsyncSession], name: str) -
         value = await session.scalar(select(AppSecret.value).where(AppSecret.name == name))
         await session.commit()
     if value is None:
-        raise RuntimeError(f"secret {name!r} was not stored")
+        raise StorageError(f"secret {name!r} was not stored")
     return value.encode()

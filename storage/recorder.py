@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
+from knowledge_base.errors import StorageError
 from storage import models
 from storage.masking import mask_personal_data
 from storage.models import table_of
@@ -68,7 +69,7 @@ class SqlRecorder:
             )
         )
         if found is None:
-            raise RuntimeError("citizen row vanished after insert")
+            raise StorageError("citizen row vanished after insert")
         return found
 
     async def conversation_changed(self, snapshot: ConversationSnapshot) -> None:

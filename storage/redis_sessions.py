@@ -17,9 +17,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from dialogs.contract import Address
-from dialogs.errors import StorageError
 from dialogs.ports import StoredSession
 from dialogs.state import ConversationState
+from knowledge_base.errors import StorageError
 
 PREFIX = "lifebot"
 LOCK_TTL_MS = 15_000

@@ -10,8 +10,8 @@ from typing import Protocol, Self
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dialogs.errors import StorageError
 from dialogs.ports import SessionStore
+from knowledge_base.errors import StorageError
 from storage.models import ProcessedEvent, table_of
 from storage.pseudonyms import Pseudonymizer
 from storage.recorder import SqlRecorder

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from dialogs.engine import DialogEngine, EngineConfig
 from dialogs.memory import MemoryDatabase
-from knowledge_base.content import KnowledgeBaseContent
 from knowledge_base.loader import load_knowledge_base
+from knowledge_base.model import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier, load_or_train
 from nlu.entities import EntityExtractor
 from nlu.model import IntentModel

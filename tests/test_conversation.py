@@ -12,7 +12,7 @@ import pytest
 
 from dialogs.engine import DialogEngine, EngineConfig
 from dialogs.memory import MemoryDatabase
-from knowledge_base.content import KnowledgeBaseContent
+from knowledge_base.model import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier
 from tests.chat import START, Chat, ConsoleTyping
 from tests.conftest import IDLE

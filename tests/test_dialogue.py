@@ -7,7 +7,7 @@ import datetime as dt
 from dialogs.engine import DialogEngine
 from dialogs.memory import MemoryDatabase
 from dialogs.ports import Classification, IntentScore
-from knowledge_base.content import KnowledgeBaseContent
+from knowledge_base.model import KnowledgeBaseContent
 from tests.chat import Chat
 from tests.conftest import IDLE
 

@@ -16,8 +16,8 @@ import yaml
 from dialogs.calendar import add_working_days
 from dialogs.plan import due_date, personal_steps
 from knowledge_base import CONTENT_DIR
-from knowledge_base.content import KnowledgeBaseContent
 from knowledge_base.loader import load_knowledge_base
+from knowledge_base.model import KnowledgeBaseContent
 
 FOLDER = Path(__file__).parent / "fixtures" / "entitlements"
 MIN_CASES = 2

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.errors import KnowledgeBaseError
-from knowledge_base.content import KnowledgeBaseContent
+from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.loader import load_knowledge_base
+from knowledge_base.model import KnowledgeBaseContent
 
 SITUATIONS = {
     "child_birth", "large_family", "kindergarten", "school", "higher_education", "marriage",

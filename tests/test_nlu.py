@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from dialogs.dialogue import UnderstandingPolicy
-from knowledge_base.content import KnowledgeBaseContent
+from knowledge_base.model import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier, load_or_train
 from nlu.entities import EntityExtractor
 from nlu.evaluate import SUGGEST_THRESHOLD, evaluate

@@ -10,7 +10,7 @@ import pytest
 
 from dialogs.engine import DialogEngine
 from dialogs.memory import MemoryDatabase
-from knowledge_base.content import KnowledgeBaseContent
+from knowledge_base.model import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier
 from nlu.rasa import RasaClassifier
 from tests.chat import Chat

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.flood_redis import RedisFloodControl
 from dialogs.engine import DialogEngine, EngineConfig
-from knowledge_base.content import KnowledgeBaseContent
+from knowledge_base.model import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier
 from storage import models
 from storage.pseudonyms import Pseudonymizer

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialogs.plan import personal_steps
 from dialogs.state import ConversationState
-from knowledge_base.content import KnowledgeBaseContent
+from knowledge_base.model import KnowledgeBaseContent
 from nlu.dates import find_date
 from storage import models
 from tests.chat import START, Chat

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bots.edge import answer
 from dialogs.contract import IncomingEvent
 from dialogs.engine import DialogEngine
-from knowledge_base.content import KnowledgeBaseContent
+from knowledge_base.model import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier
 from storage import models
 from storage.database import create_engine, session_factory

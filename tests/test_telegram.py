@@ -17,8 +17,8 @@ from bots.telegram.app import build_bot, build_dispatcher, idle_surveys, run_pol
 from bots.telegram.render import MESSAGE_LIMIT, render
 from dialogs.contract import Button, Reply
 from dialogs.engine import DialogEngine
-from knowledge_base.content import KnowledgeBaseContent
 from knowledge_base.loader import load_knowledge_base
+from knowledge_base.model import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier
 from storage import models
 from storage.database import create_engine, session_factory

@@ -15,7 +15,7 @@ from bots.vk.app import idle_surveys, run_long_poll
 from bots.vk.render import BUTTONS, MESSAGE_LIMIT, ROW_WIDTH, ROWS
 from dialogs.contract import Reply
 from dialogs.engine import DialogEngine
-from knowledge_base.content import KnowledgeBaseContent
+from knowledge_base.model import KnowledgeBaseContent
 from storage import models
 from tests.conftest import IDLE
 from tests.fakes.vk_api import Events, FakeVk

@@ -20,7 +20,7 @@ from bots.vk.render import (
 )
 from bots.vk.screens import PagedKeyboard, ScreenMemory
 from dialogs.contract import Button, Reply
-from knowledge_base.schema import Texts
+from knowledge_base.model import Texts
 
 
 class VkDelivery:

@@ -17,6 +17,7 @@ from bots.text_choices import render as render_text
 from bots.text_split import split_text
 from bots.vk.mappers import PAYLOAD_KEY
 from dialogs.contract import Button, Reply
+from knowledge_base.errors import ChannelError
 
 MESSAGE_LIMIT = 4000  # VK allows 4096; room for the numbered choices
 ROW_WIDTH, ROWS, BUTTONS, LABEL, PAYLOAD = 5, 6, 10, 40, 255
@@ -64,7 +65,7 @@ def keyboard(rows: Rows, navigation: tuple[Button, ...] = ()) -> str:
         for button in row:
             payload = {PAYLOAD_KEY: button.payload}
             if len(json.dumps(payload)) > PAYLOAD:
-                raise ValueError(f"payload longer than VK allows: {button.payload!r}")
+                raise ChannelError(f"payload longer than VK allows: {button.payload!r}")
             board.add(Callback(_label(button.label), payload=payload))
     return str(board.get_json())
 

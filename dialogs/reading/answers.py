@@ -16,7 +16,7 @@ from typing import Literal
 from dialogs.ports import Entity
 from dialogs.reading.reader import OptionPhrases, Reader, Word
 from dialogs.reading.words import Message, best, same
-from knowledge_base.schema import Question, Situation
+from knowledge_base.model import Question, Situation
 
 Kind = Literal["option", "date", "future_date", "skip", "ambiguous", "none"]
 _AGE_UNIT = re.compile(r"\s*(лет|год|годик|годков|мес)", re.IGNORECASE)

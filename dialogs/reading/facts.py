@@ -13,7 +13,7 @@ from dialogs.ports import Entity
 from dialogs.reading.answers import by_number, explicit, first_date
 from dialogs.reading.reader import Reader
 from dialogs.reading.words import Message
-from knowledge_base.schema import Situation
+from knowledge_base.model import Situation
 
 
 def facts(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from dialogs.reading.reader import CompiledFollowUp, Reader
 from dialogs.reading.words import Message, same
-from knowledge_base.schema import FollowUp, Situation, Step
+from knowledge_base.model import FollowUp, Situation, Step
 
 FAQ_MATCH = 0.6  # share of a phrasing's content words found in the message
 PLAN_WIDE = ("documents", "deadline", "missed")

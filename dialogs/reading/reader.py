@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dialogs.reading.words import Message, Phrase, phrases, stem
-from knowledge_base.schema import Option, Question, Situation
-from knowledge_base.shared_schema import Lexicon
+from knowledge_base.model import Lexicon, Option, Question, Situation
 
 Word = Literal["yes", "no", "unknown", "skip", "partly"]
 LEXICON_REACH = 3  # «ну да», «да наверное»: a yes/no word counts near the start only

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from dialogs.errors import ConfigurationError
+from knowledge_base.errors import ConfigurationError
 from storage.analytics.rows import COLUMNS
 
 FORMATS = ("csv", "xlsx", "parquet", "jsonl")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from knowledge_base.schema import Category, Situation, Texts
-from knowledge_base.shared_schema import Figure, Lexicon
+from knowledge_base.model.shared import Figure, Lexicon
+from knowledge_base.model.situation import Category, Situation
+from knowledge_base.model.texts import Texts
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Pydantic schema of the knowledge base: what an editor may write in the YAML files.
+"""A situation and its catalogue: questions, steps, deadlines, places, follow-ups, sources.
 
 Descriptions are in Russian because editors read them (in the JSON Schema their editor shows).
 """
@@ -6,19 +6,11 @@ Descriptions are in Russian because editors read them (in the JSON Schema their 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import Field, HttpUrl, model_validator
 
-# 28 characters at most: button payloads carry two ids and Telegram allows 64 bytes.
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,27}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-ButtonLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+from knowledge_base.model.base import ButtonLabel, Model, Slug, Text
 
 Meaning = Literal["yes", "no", "unknown"]
 
@@ -250,99 +242,3 @@ class Category(Model):
 
 class Categories(Model):
     categories: tuple[Category, ...] = Field(min_length=1)
-
-
-class Buttons(Model):
-    next: ButtonLabel
-    back: ButtonLabel
-    all_steps: ButtonLabel
-    documents: ButtonLabel
-    main_menu: ButtonLabel
-    finish: ButtonLabel
-    skip: ButtonLabel
-    switch_yes: ButtonLabel
-    switch_no: ButtonLabel
-    operator: ButtonLabel
-    continue_plan: ButtonLabel
-    answered_yes: ButtonLabel
-    answered_partly: ButtonLabel
-    answered_no: ButtonLabel
-    more: ButtonLabel
-    my_plan: ButtonLabel
-    edit_answers: ButtonLabel
-    full_plan: ButtonLabel
-
-
-class Commands(Model):
-    """Descriptions of the bot's commands, shown in the messenger's command menu."""
-
-    start: ButtonLabel
-    menu: ButtonLabel
-    help: ButtonLabel
-    restart: ButtonLabel
-    forget: ButtonLabel
-    plan: ButtonLabel
-
-
-class Texts(Model):
-    """Everything the citizen reads that does not belong to one situation."""
-
-    greeting: Text
-    menu_prompt: Text
-    category_prompt: Text
-    help: Text
-    fallback: Text
-    fallback_repeated: Text
-    apology: Text
-    operator: Text
-    restart: Text
-    farewell: Text
-    switch_offer: Text
-    date_hint: Text
-    date_invalid: Text
-    choose_option: Text
-    answers_saved: Text
-    plan_intro: Text
-    plan_empty: Text
-    step_header: Text
-    label_what: Text
-    label_documents: Text
-    label_where: Text
-    label_deadline: Text
-    label_due_date: Text
-    label_cost: Text
-    label_duration: Text
-    no_documents: Text
-    plan_finished: Text
-    related_intro: Text
-    survey_intro: Text
-    survey_idle_intro: Text
-    survey_csat: Text
-    survey_effort: Text
-    survey_answered: Text
-    survey_comment: Text
-    survey_thanks: Text
-    survey_scale_hint: Text
-    did_you_mean: Text
-    flood_warning: Text
-    forgotten: Text
-    understood: Text
-    which_option: Text
-    date_future: Text
-    dont_know_noted: Text
-    plan_none: Text
-    plans_choose: Text
-    plan_restored: Text
-    edit_prompt: Text
-    answer_none: Text
-    plan_updated: Text
-    deadline_passed: Text
-    label_if_missed: Text
-    missed_unknown: Text
-    followup_not_found: Text
-    followup_step: Text
-    no_deadline: Text
-    label_source: Text
-    full_plan_header: Text
-    buttons: Buttons
-    commands: Commands

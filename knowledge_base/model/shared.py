@@ -9,7 +9,7 @@ import datetime as dt
 
 from pydantic import Field, HttpUrl, model_validator
 
-from knowledge_base.schema import Model, Slug, Text
+from knowledge_base.model.base import Model, Slug, Text
 
 Phrases = tuple[Text, ...]
 
