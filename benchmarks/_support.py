@@ -20,6 +20,7 @@ import asyncpg  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bots.testing.local import free_port  # noqa: E402
 from dialogs.engine import DialogEngine  # noqa: E402
 from knowledge_base.loader import load_knowledge_base  # noqa: E402
 from nlu.embedded import EmbeddedClassifier, load_or_train  # noqa: E402
@@ -30,7 +31,6 @@ from storage.migrate import upgrade  # noqa: E402
 from storage.models import SurveyAnswer  # noqa: E402
 from storage.pseudonyms import Pseudonymizer  # noqa: E402
 from storage.uow import SqlUnits  # noqa: E402
-from tests.fakes.local import free_port  # noqa: E402
 
 SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 

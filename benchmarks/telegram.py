@@ -21,8 +21,8 @@ from typing import Any
 
 from _support import report, two_processes  # type: ignore[import-not-found]
 
-from tests.fakes.telegram_api import FakeTelegram, Updates
-from tests.telegram_harness import PATH, SECRET, BotProcess, Citizen
+from bots.testing.telegram_api import FakeTelegram, Updates
+from bots.testing.telegram_bot import PATH, SECRET, BotProcess, Citizen
 
 SCRIPT = ["/start child_birth", "01.03.2026"]
 BUTTONS = ["Да, в браке", "Да", "Нет, выше", "Дальше"]

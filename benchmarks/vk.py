@@ -20,8 +20,8 @@ from typing import Any
 
 from _support import report, two_processes  # type: ignore[import-not-found]
 
-from tests.fakes.vk_api import Events, FakeVk
-from tests.vk_harness import PATH, SECRET, VkCitizen, VkProcess
+from bots.testing.vk_api import Events, FakeVk
+from bots.testing.vk_bot import PATH, SECRET, VkCitizen, VkProcess
 
 BUTTONS = ["Да, в браке", "Да", "Нет, выше", "Дальше"]
 SURVEY = ["Готово ✓", "5", "4", "Да"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bots.console.mappers import CHANNEL as CONSOLE
-from bots.console.mappers import to_event
-from bots.edge import answer
-from bots.text_choices import render
+from bots.channels.console.mappers import CHANNEL as CONSOLE
+from bots.channels.console.mappers import to_event
+from bots.shared.edge import answer
+from bots.shared.text_choices import render
 from dialogs.contract import Button, IncomingEvent, Reply
 from dialogs.engine import DialogEngine
 

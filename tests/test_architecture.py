@@ -39,7 +39,7 @@ def test_importing_the_engine_loads_no_framework() -> None:
 def test_the_console_assistant_needs_no_optional_package() -> None:
     """`pip install .` without extras must run `lifebot chat`: no aiogram, redis, aiohttp."""
     code = (
-        "import sys, bots.cli, bots.composition;"
+        "import sys, bots.cli, bots.runtime.composition;"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'aiogram', 'redis', 'aiohttp'}))"
     )
     result = subprocess.run(

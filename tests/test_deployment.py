@@ -19,10 +19,10 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bots.testing.local import free_port
+from bots.testing.telegram_api import FakeTelegram, Updates
 from storage import models
 from tests.conftest import SECRET
-from tests.fakes.local import free_port
-from tests.fakes.telegram_api import FakeTelegram, Updates
 
 LIFEBOT = str(Path(sys.executable).parent / "lifebot")
 WEBHOOK_SECRET = "deploy-secret-42"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from bots.settings import Settings
+from bots.runtime.settings import Settings
 
 DOCKER = Path(__file__).resolve().parent.parent / "docker"
 COMPOSE_ONLY = {"POSTGRES_PASSWORD", "POSTGRES_DB", "POSTGRES_USER"}

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bots.flood import MemoryFloodControl
+from bots.shared.flood import MemoryFloodControl
 
 
 async def test_a_citizen_over_the_rate_waits_then_is_dropped_with_one_warning() -> None:

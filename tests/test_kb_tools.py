@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bots.cli import app
-from bots.reload import KnowledgeReloader
+from bots.runtime.reload import KnowledgeReloader
 from dialogs.engine import DialogEngine
 from dialogs.memory import MemoryDatabase
 from knowledge_base import CONTENT_DIR

@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bots.testing.rasa_server import FakeRasa
 from dialogs.engine import DialogEngine
 from dialogs.memory import MemoryDatabase
 from knowledge_base.model import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier
 from nlu.rasa import RasaClassifier
 from tests.chat import Chat
-from tests.fakes.rasa_server import FakeRasa
 
 
 @pytest.fixture

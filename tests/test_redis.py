@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bots.flood_redis import RedisFloodControl
+from bots.shared.flood_redis import RedisFloodControl
 from dialogs.engine import DialogEngine, EngineConfig
 from knowledge_base.model import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier

@@ -16,7 +16,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bots.edge import answer
+from bots.shared.edge import answer
 from dialogs.contract import IncomingEvent
 from dialogs.engine import DialogEngine
 from knowledge_base.model import KnowledgeBaseContent

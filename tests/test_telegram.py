@@ -12,9 +12,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bots.flood import MemoryFloodControl
-from bots.telegram.app import build_bot, build_dispatcher, idle_surveys, run_polling
-from bots.telegram.render import MESSAGE_LIMIT, render
+from bots.channels.telegram.app import build_bot, build_dispatcher, idle_surveys, run_polling
+from bots.channels.telegram.render import MESSAGE_LIMIT, render
+from bots.shared.flood import MemoryFloodControl
+from bots.testing.telegram_api import FakeTelegram, Updates
+from bots.testing.telegram_bot import BotProcess, Citizen
 from dialogs.contract import Button, Reply
 from dialogs.engine import DialogEngine
 from knowledge_base.loader import load_knowledge_base
@@ -25,8 +27,6 @@ from storage.database import create_engine, session_factory
 from storage.pseudonyms import Pseudonymizer
 from storage.uow import SqlUnits
 from tests.conftest import IDLE, SECRET
-from tests.fakes.telegram_api import FakeTelegram, Updates
-from tests.telegram_harness import BotProcess, Citizen
 
 USER = 5550001
 
@@ -237,7 +237,7 @@ async def test_the_idle_survey_is_delivered_by_the_background_task(
         def __call__(self) -> dt.datetime:
             return dt.datetime.now(dt.UTC) + IDLE * 2
 
-    from bots.edge import send_idle_surveys
+    from bots.shared.edge import send_idle_surveys
 
     task = asyncio.create_task(
         send_idle_surveys(process.engine, "telegram", idle_surveys(

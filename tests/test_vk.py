@@ -11,15 +11,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bots.vk.app import idle_surveys, run_long_poll
-from bots.vk.render import BUTTONS, MESSAGE_LIMIT, ROW_WIDTH, ROWS
+from bots.channels.vk.app import idle_surveys, run_long_poll
+from bots.channels.vk.render import BUTTONS, MESSAGE_LIMIT, ROW_WIDTH, ROWS
+from bots.testing.vk_api import Events, FakeVk
+from bots.testing.vk_bot import CONFIRMATION, VkCitizen, VkProcess
 from dialogs.contract import Reply
 from dialogs.engine import DialogEngine
 from knowledge_base.model import KnowledgeBaseContent
 from storage import models
 from tests.conftest import IDLE
-from tests.fakes.vk_api import Events, FakeVk
-from tests.vk_harness import CONFIRMATION, VkCitizen, VkProcess
 
 USER = 4242
 
@@ -143,7 +143,7 @@ async def test_a_client_without_keyboards_gets_numbered_choices(
 
 
 def test_long_texts_are_split_below_the_limit() -> None:
-    from bots.vk.render import render
+    from bots.channels.vk.render import render
 
     messages = render(Reply("\n\n".join(["Абзац. " + "текст " * 300] * 8)))
     assert len(messages) > 1
@@ -213,7 +213,7 @@ async def test_payloads_are_short_ids(process: VkProcess, vk: FakeVk) -> None:
 
 
 async def test_a_flooding_citizen_is_told_to_wait(sql_engine: DialogEngine, vk: FakeVk) -> None:
-    from bots.flood import MemoryFloodControl
+    from bots.shared.flood import MemoryFloodControl
 
     bot_process = VkProcess(sql_engine, vk, MemoryFloodControl(rate=10, burst=2, max_wait=0.2))
     await bot_process.start()

@@ -1,0 +1,139 @@
+"""Wiring the Telegram bot: Bot, Dispatcher, long polling or a webhook server, the idle sender."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    SendChatAction,
+    SendMessage,
+    SetMyCommands,
+    SetWebhook,
+)
+from aiogram.methods.base import Response
+from aiogram.types import BotCommand
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bots.channels.telegram.delivery import TelegramDelivery
+from bots.channels.telegram.handlers import build_router
+from bots.channels.telegram.mappers import CHANNEL
+from bots.channels.telegram.middlewares import InFlightMiddleware
+from bots.runtime.lifecycle import InFlight
+from bots.shared.flood import FloodControl
+from bots.shared.proactive import IdleSurveys
+from dialogs.contract import Outgoing
+from dialogs.engine import DialogEngine
+
+log = logging.getLogger("lifebot.telegram")
+
+
+# aiogram validates every answer with ``Response[<return type>]``; pydantic keeps such generic
+# classes only while something references them, so without these each call rebuilt one
+# (a measurable share of every reply). Holding them makes each a one-time cost.
+_RESPONSE_MODELS = [
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (SendMessage, EditMessageText, AnswerCallbackQuery, SendChatAction,
+                   SetMyCommands, GetMe, GetUpdates, DeleteWebhook, SetWebhook)
+]  # fmt: skip
+
+
+def build_bot(token: str, api_url: str | None = None) -> Bot:
+    """``api_url`` points at another Bot API server (self-hosted, or the tests' fake)."""
+    api = TelegramAPIServer.from_base(api_url) if api_url else None
+    session = AiohttpSession(api=api) if api else AiohttpSession()
+    return Bot(token, session=session)
+
+
+def build_dispatcher(
+    engine: DialogEngine, flood: FloodControl | None, inflight: InFlight | None = None
+) -> Dispatcher:
+    dispatcher = Dispatcher()
+    dispatcher["engine"] = engine
+    if inflight is not None:
+        dispatcher.update.outer_middleware(InFlightMiddleware(inflight))
+    dispatcher.include_router(build_router(flood))
+    return dispatcher
+
+
+async def set_commands(bot: Bot, engine: DialogEngine) -> None:
+    described = engine.knowledge.texts.commands
+    await bot.set_my_commands(
+        [BotCommand(command=name, description=text) for name, text in described],
+        language_code="ru",
+    )
+    await bot.set_my_commands(
+        [BotCommand(command=name, description=text) for name, text in described]
+    )
+
+
+def idle_surveys(bot: Bot, engine: DialogEngine, every: dt.timedelta) -> IdleSurveys:
+    """The shared idle-survey sender, delivering through this bot; 403 means blocked."""
+
+    async def deliver(outgoing: Outgoing) -> None:
+        await TelegramDelivery(bot).send(outgoing.address.chat_id, outgoing.replies)
+
+    return IdleSurveys(
+        engine, CHANNEL, deliver, lambda e: isinstance(e, TelegramForbiddenError), every
+    )
+
+
+async def run_polling(
+    bot: Bot, dispatcher: Dispatcher, idle: IdleSurveys, stop: asyncio.Event | None = None
+) -> None:
+    """Long polling until ``stop`` is set; then no more updates are fetched."""
+    await set_commands(bot, dispatcher["engine"])
+    await bot.delete_webhook(drop_pending_updates=False)
+    idle.start()
+    stopper = asyncio.create_task(_stop_polling_on(dispatcher, stop)) if stop else None
+    try:
+        await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
+    finally:
+        if stopper is not None:
+            stopper.cancel()
+        await idle.stop()
+
+
+async def _stop_polling_on(dispatcher: Dispatcher, stop: asyncio.Event) -> None:
+    await stop.wait()
+    await dispatcher.stop_polling()
+
+
+def webhook_app(
+    bot: Bot,
+    dispatcher: Dispatcher,
+    secret: str,
+    path: str,
+    idle: IdleSurveys | None,
+    *,
+    background: bool = True,
+) -> web.Application:
+    """An aiohttp app whose ``path`` takes updates; a wrong secret header gets 401.
+
+    ``background``: answer Telegram at once and handle the update after (production); tests
+    pass False so that a request returns when its update has been handled."""
+    app = web.Application()
+    handler = SimpleRequestHandler(
+        dispatcher, bot, secret_token=secret, handle_in_background=background
+    )
+    handler.register(app, path=path)
+    setup_application(app, dispatcher, bot=bot)
+    if idle is not None:
+        idle.attach(app)
+    return app
+
+
+async def register_webhook(bot: Bot, dispatcher: Dispatcher, url: str, secret: str) -> None:
+    await set_commands(bot, dispatcher["engine"])
+    await bot.set_webhook(url, secret_token=secret, allowed_updates=["message", "callback_query"])

@@ -1,0 +1,93 @@
+"""Wiring the VK bot: API (any server via VK_API_URL), Bots Long Poll or Callback API, idle."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hmac
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from vkbottle import API, Bot, BotPolling, VKAPIError
+
+from bots.channels.vk.delivery import VkDelivery
+from bots.channels.vk.mappers import CHANNEL
+from bots.shared.proactive import IdleSurveys
+from dialogs.contract import Outgoing
+from dialogs.engine import DialogEngine
+
+log = logging.getLogger("lifebot.vk")
+# «Can't send messages to this user»: they forbade messages from the community or blocked it.
+UNREACHABLE_CODES = frozenset({7, 900, 901, 902})
+
+
+def build_api(token: str, api_url: str | None = None) -> API:
+    """``api_url`` like ``http://127.0.0.1:8082/method/``: every request goes to url + method."""
+    api = API(token)
+    if api_url:
+        api.API_URL = api_url if api_url.endswith("/") else api_url + "/"
+    return api
+
+
+def build_bot(api: API, labeler: Any, group_id: int | None) -> Bot:
+    return Bot(api=api, labeler=labeler, polling=BotPolling(api, group_id=group_id))
+
+
+def idle_surveys(delivery: VkDelivery, engine: DialogEngine, every: dt.timedelta) -> IdleSurveys:
+    async def deliver(outgoing: Outgoing) -> None:
+        await delivery.send(outgoing.address.chat_id, outgoing.replies)
+
+    def unreachable(error: Exception) -> bool:
+        return isinstance(error, VKAPIError) and error.code in UNREACHABLE_CODES
+
+    return IdleSurveys(engine, CHANNEL, deliver, unreachable, every)
+
+
+async def run_long_poll(bot: Bot, idle: IdleSurveys) -> None:
+    idle.start()
+    try:
+        await bot.run_polling()
+    finally:
+        await idle.stop()
+
+
+def callback_app(
+    bot: Bot,
+    confirmation: str,
+    secret: str,
+    path: str,
+    idle: IdleSurveys | None,
+    *,
+    background: bool = True,
+) -> web.Application:
+    """VK's Callback API: confirmation, then events carrying ``secret``; others are rejected.
+
+    ``background``: answer «ok» at once and handle the event after (VK retries slow answers);
+    tests pass False so that a request returns when its event has been handled."""
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def receive(request: web.Request) -> web.Response:
+        try:
+            event: dict[str, Any] = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.Response(status=400, text="bad request")
+        if event.get("type") == "confirmation":
+            return web.Response(text=confirmation)
+        if not hmac.compare_digest(str(event.get("secret", "")), secret):
+            log.warning("VK callback with a wrong secret rejected")
+            return web.Response(status=403, text="wrong secret")
+        if background:
+            task = asyncio.create_task(bot.process_event(event))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        else:
+            await bot.process_event(event)
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post(path, receive)
+    if idle is not None:
+        idle.attach(app)
+    return app

@@ -1,0 +1,93 @@
+"""Sending to VK: random_id on every send, menus edited in place, long keyboards paged."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from vkbottle import API
+
+from bots.channels.vk.render import (
+    PAGE_PREFIX,
+    VkMessage,
+    fits,
+    keyboard,
+    pages,
+    render,
+    render_plain,
+)
+from bots.channels.vk.screens import PagedKeyboard, ScreenMemory
+from dialogs.contract import Button, Reply
+from knowledge_base.model import Texts
+
+
+class VkDelivery:
+    def __init__(self, api: API, screens: ScreenMemory, texts: Texts) -> None:
+        self._api = api
+        self._screens = screens
+        self._texts = texts
+
+    async def send(
+        self,
+        peer_id: str,
+        replies: Sequence[Reply],
+        *,
+        keyboards: bool = True,
+        edit: int | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        """``edit``: the conversation_message_id of the menu a button was pressed on."""
+        if keyboards:
+            messages = [m for reply in replies for m in await self._render(reply)]
+        else:
+            messages, choices = render_plain(replies)
+            await self._screens.keep_choices(peer_id, choices)
+        for index, message in enumerate(messages):
+            params: dict[str, Any] = {"peer_id": peer_id, "message": message.text}
+            if message.keyboard:
+                params["keyboard"] = message.keyboard
+            if index == 0 and message.is_menu and edit is not None:
+                await self._call("messages.edit", conversation_message_id=edit, **params)
+            else:
+                await self._call("messages.send", random_id=_random_id(event_id, index), **params)
+
+    async def show_page(self, peer_id: str, message_id: int, token: str, page: int) -> bool:
+        """Edit a paged keyboard in place; False if the pages are gone (expired)."""
+        paged = await self._screens.pages(token)
+        if paged is None or not 0 <= page < len(paged.pages):
+            return False
+        markup = keyboard(paged.pages[page], self._navigation(token, page, len(paged.pages)))
+        await self._call("messages.edit", peer_id=peer_id, conversation_message_id=message_id,
+                         message=paged.text, keyboard=markup)  # fmt: skip
+        return True
+
+    async def answer_button(self, pressed: dict[str, Any]) -> None:
+        """Every callback button is answered, or the client keeps showing a spinner."""
+        await self._call("messages.sendMessageEventAnswer", event_id=pressed["event_id"],
+                         user_id=pressed["user_id"], peer_id=pressed["peer_id"])  # fmt: skip
+
+    async def _render(self, reply: Reply) -> list[VkMessage]:
+        if fits(reply.buttons):
+            return render(reply)
+        cut = tuple(pages(reply.buttons))
+        token = await self._screens.keep_pages(PagedKeyboard(reply.text, cut))
+        return render(reply, keyboard(cut[0], self._navigation(token, 0, len(cut))))
+
+    def _navigation(self, token: str, page: int, count: int) -> tuple[Button, ...]:
+        labels = self._texts.buttons
+        back = Button(labels.back, f"{PAGE_PREFIX}:{token}:{page - 1}")
+        more = Button(labels.more, f"{PAGE_PREFIX}:{token}:{page + 1}")
+        return (*((back,) if page > 0 else ()), *((more,) if page + 1 < count else ()))
+
+    async def _call(self, method: str, **params: Any) -> Any:
+        return await self._api.request(method, params)
+
+
+def _random_id(event_id: str | None, index: int) -> int:
+    """VK drops a repeated random_id: derived from the update, a retried send is not doubled."""
+    if event_id is None:
+        return secrets.randbelow(2**31 - 1) + 1
+    digest = hashlib.sha256(f"{event_id}:{index}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF or 1

@@ -1,0 +1,93 @@
+"""Engine replies → VK messages: inline callback keyboards within VK's limits, paged past them.
+
+VK limits for an inline keyboard: at most 5 buttons in a row, 6 rows and 10 buttons in all;
+a label shows 40 characters; a payload holds 255. A reply with more choices than fit is shown
+page by page, with «Ещё…» and «← Назад» buttons that page in place.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from vkbottle import Callback, Keyboard
+
+from bots.channels.vk.mappers import PAYLOAD_KEY
+from bots.shared.text_choices import render as render_text
+from bots.shared.text_split import split_text
+from dialogs.contract import Button, Reply
+from knowledge_base.errors import ChannelError
+
+MESSAGE_LIMIT = 4000  # VK allows 4096; room for the numbered choices
+ROW_WIDTH, ROWS, BUTTONS, LABEL, PAYLOAD = 5, 6, 10, 40, 255
+PAGE_PREFIX = "vkp"  # «vkp:<token>:<page>»: a page of a long keyboard
+
+Rows = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VkMessage:
+    text: str
+    keyboard: str | None  # JSON, as messages.send takes it
+    is_menu: bool = False
+
+
+def fits(rows: Rows) -> bool:
+    return (
+        len(rows) <= ROWS
+        and sum(map(len, rows)) <= BUTTONS
+        and all(len(row) <= ROW_WIDTH for row in rows)
+    )
+
+
+def pages(rows: Rows) -> list[Rows]:
+    """Rows cut into pages that fit with a navigation row: row by row, never mid-row."""
+    flat_rows = [row[i : i + ROW_WIDTH] for row in rows for i in range(0, len(row), ROW_WIDTH)]
+    result: list[Rows] = []
+    current: list[tuple[Button, ...]] = []
+    for row in flat_rows:
+        candidate = (*current, row)
+        if len(candidate) > ROWS - 1 or sum(map(len, candidate)) > BUTTONS - 2:
+            result.append(tuple(current))
+            current = []
+        current.append(row)
+    if current:
+        result.append(tuple(current))
+    return result
+
+
+def keyboard(rows: Rows, navigation: tuple[Button, ...] = ()) -> str:
+    board = Keyboard(inline=True)
+    for index, row in enumerate((*rows, navigation) if navigation else rows):
+        if index:
+            board.row()
+        for button in row:
+            payload = {PAYLOAD_KEY: button.payload}
+            if len(json.dumps(payload)) > PAYLOAD:
+                raise ChannelError(f"payload longer than VK allows: {button.payload!r}")
+            board.add(Callback(_label(button.label), payload=payload))
+    return str(board.get_json())
+
+
+def _label(label: str) -> str:
+    return label if len(label) <= LABEL else label[: LABEL - 1] + "…"
+
+
+def render(reply: Reply, page_keyboard: str | None = None) -> list[VkMessage]:
+    """One reply → one or more messages; the keyboard goes with the last piece.
+
+    ``page_keyboard``: the first page's keyboard when the reply needs paging."""
+    pieces = split_text(reply.text, MESSAGE_LIMIT)
+    markup = page_keyboard or (keyboard(reply.buttons) if reply.buttons else None)
+    last = len(pieces) - 1
+    return [
+        VkMessage(piece, markup if i == last else None, reply.is_menu and last == 0)
+        for i, piece in enumerate(pieces)
+    ]
+
+
+def render_plain(replies: Sequence[Reply]) -> tuple[list[VkMessage], tuple[str, ...]]:
+    """For clients without keyboards: numbered choices in the text, and their payloads."""
+    screen = render_text(replies)
+    return [VkMessage(p, None) for p in split_text(screen.text, MESSAGE_LIMIT)], screen.choices

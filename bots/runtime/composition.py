@@ -1,0 +1,188 @@
+"""The composition root: the only place that reads settings and wires real implementations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bots.runtime.observability import Metrics, configure_logging
+from bots.runtime.reload import KnowledgeReloader
+from bots.runtime.settings import Settings
+from bots.shared.flood import FloodControl, MemoryFloodControl
+from dialogs.dialogue import UnderstandingPolicy
+from dialogs.engine import DialogEngine, EngineConfig
+from dialogs.ports import IntentClassifier, KnowledgeBase
+from knowledge_base import CONTENT_DIR
+from knowledge_base.errors import ClassifierError, ConfigurationError
+from knowledge_base.loader import load_knowledge_base
+from nlu.embedded import EmbeddedClassifier, load_or_train
+from nlu.entities import EntityExtractor
+from nlu.training_data import DATA_DIR, training_examples
+from storage.database import create_engine, session_factory
+from storage.pseudonyms import Pseudonymizer, stored_secret
+from storage.uow import SqlUnits
+
+
+class Closable(Protocol):
+    async def close(self) -> None: ...
+
+
+@dataclass
+class Assistant:
+    engine: DialogEngine
+    database: AsyncEngine
+    settings: Settings
+    flood: FloodControl
+    closers: list[Closable] = field(default_factory=list)
+    redis: Any = None  # the shared Redis client, when REDIS_URL is set
+    classifier: IntentClassifier | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+
+    def reloader(self) -> KnowledgeReloader:
+        """Live reload of this assistant's knowledge base and NLU."""
+        settings, current = self.settings, self.classifier
+
+        def build() -> tuple[KnowledgeBase, IntentClassifier]:
+            knowledge = load_content(settings)
+            embedded = build_embedded_classifier(settings, knowledge)
+            with_fallback = getattr(current, "with_fallback", None)
+            return knowledge, with_fallback(embedded) if with_fallback else embedded
+
+        folders = [settings.knowledge_base_path or CONTENT_DIR, DATA_DIR]
+        return KnowledgeReloader(self.engine, build, folders)
+
+    def readiness_checks(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        """What /readyz asks: the database, Redis (when used) and the NLU."""
+
+        async def database() -> None:
+            async with self.database.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+
+        async def nlu() -> None:
+            if (
+                self.classifier is not None
+                and not (await self.classifier.classify("привет")).ranking
+            ):
+                raise ClassifierError("the classifier knows no intent")
+
+        checks: dict[str, Callable[[], Awaitable[None]]] = {"database": database, "nlu": nlu}
+        if self.redis is not None:
+            redis = self.redis
+
+            async def ping() -> None:
+                await redis.ping()
+
+            checks["redis"] = ping
+        return checks
+
+    async def close(self) -> None:
+        for closer in self.closers:
+            await closer.close()
+        await self.database.dispose()
+
+
+def nlu_cache_dir(settings: Settings) -> Path:
+    return settings.nlu_cache_dir or Path.home() / ".cache" / "lifebot"
+
+
+def build_embedded_classifier(settings: Settings, knowledge: KnowledgeBase) -> EmbeddedClassifier:
+    model = load_or_train(training_examples(knowledge), nlu_cache_dir(settings))
+    return EmbeddedClassifier(model, EntityExtractor.from_rasa_data())
+
+
+def build_classifier(
+    settings: Settings, knowledge: KnowledgeBase, metrics: Metrics | None = None
+) -> tuple[IntentClassifier, list[Closable]]:
+    """The configured classifier, and what must be closed with it."""
+    embedded = build_embedded_classifier(settings, knowledge)
+    if settings.nlu_backend == "embedded":
+        return embedded, []
+    if not settings.rasa_url:
+        raise ConfigurationError("NLU_BACKEND=rasa: укажите адрес сервера в RASA_URL")
+    try:
+        from nlu.rasa import RasaClassifier
+    except ImportError as error:
+        raise ConfigurationError(
+            "NLU_BACKEND=rasa: установите дополнение: pip install 'lifebot[rasa]'"
+        ) from error
+    hook = metrics.nlu_fell_back if metrics is not None else None
+    rasa = RasaClassifier(
+        settings.rasa_url, embedded, timeout=settings.rasa_timeout_seconds, on_fallback=hook
+    )
+    return rasa, [rasa]
+
+
+def load_content(settings: Settings) -> KnowledgeBase:
+    return load_knowledge_base(settings.knowledge_base_path or CONTENT_DIR)
+
+
+def _with_redis(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    pseudonymizer: Pseudonymizer,
+    closers: list[Closable],
+) -> tuple[Any, FloodControl, SqlUnits]:
+    """State and flood control in Redis, shared by every replica (the ``redis`` extra)."""
+    try:
+        from redis.asyncio import Redis
+
+        from bots.shared.flood_redis import RedisFloodControl
+        from storage.redis_sessions import RedisSessionStore
+    except ImportError as error:
+        raise ConfigurationError(
+            "REDIS_URL задан: установите дополнение: pip install 'lifebot[redis]'"
+        ) from error
+    redis = Redis.from_url(settings.redis_url or "")
+    closers.append(redis)
+    flood = RedisFloodControl(redis, settings.flood_rate, settings.flood_burst)
+    return redis, flood, SqlUnits(sessions, pseudonymizer, lambda: RedisSessionStore(redis))
+
+
+async def pseudonymizer(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> Pseudonymizer:
+    """The configured secret, or the one generated once and kept in the database."""
+    if settings.pseudonym_secret is not None:
+        return Pseudonymizer(settings.pseudonym_secret.get_secret_value().encode())
+    return Pseudonymizer(await stored_secret(sessions, "pseudonym"))
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Values that must never reach a log line."""
+    values = [
+        settings.telegram_bot_token, settings.webhook_secret, settings.vk_group_token,
+        settings.vk_callback_secret, settings.pseudonym_secret,
+    ]  # fmt: skip
+    return [v.get_secret_value() for v in values if v is not None]
+
+
+async def build_assistant(settings: Settings) -> Assistant:
+    configure_logging(settings.log_level, settings.log_format == "json", secrets_of(settings))
+    metrics = Metrics()
+    knowledge = load_content(settings)
+    classifier, closers = build_classifier(settings, knowledge, metrics)
+    database = create_engine(settings.database_url)
+    sessions = session_factory(database)
+    pseudonyms = await pseudonymizer(settings, sessions)
+    config = EngineConfig(
+        idle_timeout=dt.timedelta(minutes=settings.idle_survey_minutes),
+        policy=UnderstandingPolicy(
+            accept=settings.nlu_accept_threshold,
+            suggest=settings.nlu_suggest_threshold,
+            switch=settings.nlu_switch_threshold,
+        ),
+        timezone=settings.timezone,
+    )
+    flood: FloodControl = MemoryFloodControl(settings.flood_rate, settings.flood_burst)
+    units = SqlUnits(sessions, pseudonyms)
+    redis = None
+    if settings.redis_url:
+        redis, flood, units = _with_redis(settings, sessions, pseudonyms, closers)
+    engine = DialogEngine(knowledge, classifier, units, config, observer=metrics)
+    return Assistant(engine, database, settings, flood, closers, redis, classifier, metrics)
