@@ -7,10 +7,13 @@ import asyncio
 import json
 import statistics
 import sys
+import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +23,7 @@ import asyncpg  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bots.testing.local import free_port  # noqa: E402
+from bots.testing.local import ChatCitizen, free_port  # noqa: E402
 from dialogs.engine import DialogEngine  # noqa: E402
 from knowledge_base.loader import load_knowledge_base  # noqa: E402
 from nlu.embedded import EmbeddedClassifier, load_or_train  # noqa: E402
@@ -33,6 +36,103 @@ from storage.pseudonyms import Pseudonymizer  # noqa: E402
 from storage.uow import SqlUnits  # noqa: E402
 
 SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+SCRIPT = ["/start child_birth", "01.03.2026"]
+BUTTONS = ["Да, в браке", "Да", "Нет, выше", "Дальше"]
+SURVEY = ["Готово ✓", "5", "4", "Да"]  # four survey answers a citizen: none may be lost
+
+
+def conversation(citizen: ChatCitizen) -> Iterator[dict[str, Any]]:
+    """What one citizen sends, update by update: each is built after the previous reply."""
+    for words in SCRIPT:
+        yield citizen.typed(words)
+    for label in BUTTONS:
+        yield citizen.pressed(label)
+    while not citizen.sees("Готово ✓"):
+        yield citizen.pressed("Дальше")
+    for label in SURVEY:
+        yield citizen.pressed(label)
+    yield citizen.typed("Спасибо, всё понятно")
+
+
+@dataclass(frozen=True)
+class ChannelBench:
+    """One channel's benchmark, from its driver in ``bots.testing``: the fake API, the bot
+    under test, its citizens, where the bot takes requests."""
+
+    label: str  # "telegram"
+    noun: str  # what one request carries: "updates", "events"
+    driver: ModuleType
+
+    def fake(self, port: int) -> Any:
+        return self.driver.FAKE(port=port)
+
+    def bot(self, engine: DialogEngine, fake: Any, port: int) -> Any:
+        return self.driver.PROCESS(engine, fake, port=port)
+
+    def citizens(self, fake: Any) -> Callable[[int], ChatCitizen]:
+        made: Callable[[int], ChatCitizen] = self.driver.citizens(fake)
+        return made
+
+    @property
+    def path(self) -> str:
+        return str(self.driver.PATH)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return dict(self.driver.HEADERS)
+
+
+async def play(bench: ChannelBench, api_port: int, bot_port: int, count: int, gate: int) -> None:
+    """The child process: the fake API and ``count`` citizens, ``gate`` at a time, posting to
+    the bot; prints every request's latency as JSON."""
+    import aiohttp
+
+    fake = bench.fake(api_port)
+    await fake.start(port=api_port)
+    citizen = bench.citizens(fake)
+    print("ready", flush=True)
+    sys.stdin.readline()  # the bot is up
+    url, latencies, limit = f"http://127.0.0.1:{bot_port}{bench.path}", [], asyncio.Semaphore(gate)
+    connector = aiohttp.TCPConnector(limit=gate)
+    async with aiohttp.ClientSession(connector=connector, headers=bench.headers) as session:
+
+        async def one(number: int) -> None:
+            async with limit:
+                for body in conversation(citizen(10_000 + number)):
+                    started = time.perf_counter()
+                    async with session.post(url, json=body) as response:
+                        await response.read()
+                    latencies.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(n) for n in range(count)))
+        elapsed = time.perf_counter() - started
+    await fake.stop()
+    print(json.dumps({"latencies": latencies, "elapsed": elapsed}), flush=True)
+
+
+async def measure(bench: ChannelBench, script: str, citizens: int, concurrency: int) -> None:
+    """This process is the bot; a child plays the messenger and its citizens."""
+
+    async def start_bot(engine: DialogEngine, api_port: int, bot_port: int) -> Any:
+        bot = bench.bot(engine, bench.fake(api_port), bot_port)
+        await bot.start()
+        return bot
+
+    flag = f"--{bench.label}"
+    result, stored = await two_processes(script, flag, citizens, concurrency, start_bot)
+    lost = citizens * len(SURVEY) - stored
+    report(bench.label, result["latencies"], result["elapsed"], lost, noun=bench.noun)
+
+
+def main(bench: ChannelBench, script: str) -> None:
+    """``script [CITIZENS] [CONCURRENCY]`` runs the bot; ``script --<label> …`` is the child."""
+    if sys.argv[1:2] == [f"--{bench.label}"]:
+        ports_and_load = (int(a) for a in sys.argv[2:6])
+        asyncio.run(play(bench, *ports_and_load))
+    else:
+        arguments = [int(a) for a in sys.argv[1:3]]
+        asyncio.run(measure(bench, script, *(arguments + [300, 50][len(arguments) :])))
 
 
 @asynccontextmanager

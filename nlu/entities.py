@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from dialogs.ports import Entity
+from dialogs.ports import Classification, Entity
 from nlu.dates import find_date
 from nlu.normalize import lemma, transliterate
 from nlu.training_data import DATA_DIR
@@ -100,3 +100,14 @@ def read_regions(path: Path) -> dict[str, str]:
         elif "synonym" in item:
             names |= {variant: str(item["synonym"]) for variant in variants}
     return names
+
+
+class EntitiesOnly:
+    """A classifier that knows no intent and reads only dates and numbers, as from a citizen:
+    the editors' preview presses buttons and types dates, and needs no trained model."""
+
+    def __init__(self, extractor: EntityExtractor | None = None) -> None:
+        self._extractor = extractor or EntityExtractor.from_rasa_data()
+
+    async def classify(self, text: str, today: dt.date | None = None) -> Classification:
+        return Classification((), self._extractor.extract(text, today or dt.date.today()))

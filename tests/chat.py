@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bots.channels.console.mappers import CHANNEL as CONSOLE
-from bots.channels.console.mappers import to_event
+from bots.channels.console.mapping import CHANNEL as CONSOLE
+from bots.channels.console.mapping import to_event
 from bots.shared.edge import answer
 from bots.shared.text_choices import render
 from dialogs.contract import Button, IncomingEvent, Reply

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bots.channels.console.runner import ConsoleChat
+from bots.channels.console.channel import ConsoleChat
 from dialogs.engine import DialogEngine
 from dialogs.memory import MemoryDatabase
 from tests.chat import Chat

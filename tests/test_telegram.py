@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bots.channels.telegram.app import build_bot, build_dispatcher, idle_surveys, run_polling
-from bots.channels.telegram.render import MESSAGE_LIMIT, render
+from bots.channels.telegram.rendering import MESSAGE_LIMIT, render
+from bots.shared.edge import Edge
 from bots.shared.flood import MemoryFloodControl
 from bots.testing.telegram_api import FakeTelegram, Updates
 from bots.testing.telegram_bot import BotProcess, Citizen
@@ -237,7 +238,7 @@ async def test_the_idle_survey_is_delivered_by_the_background_task(
         def __call__(self) -> dt.datetime:
             return dt.datetime.now(dt.UTC) + IDLE * 2
 
-    from bots.shared.edge import send_idle_surveys
+    from bots.shared.proactive import send_idle_surveys
 
     task = asyncio.create_task(
         send_idle_surveys(process.engine, "telegram", idle_surveys(
@@ -255,7 +256,7 @@ async def test_the_idle_survey_is_delivered_by_the_background_task(
 
 async def test_long_polling_mode(telegram: FakeTelegram, sql_engine: DialogEngine) -> None:
     bot = build_bot(telegram.token, telegram.url)
-    dispatcher = build_dispatcher(sql_engine, None)
+    dispatcher = build_dispatcher(Edge(sql_engine))
     idle = idle_surveys(bot, sql_engine, dt.timedelta(seconds=30))
     polling = asyncio.create_task(run_polling(bot, dispatcher, idle))
     await telegram.updates.put(Updates().message(USER, "/start"))

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.channels.vk.app import idle_surveys, run_long_poll
-from bots.channels.vk.render import BUTTONS, MESSAGE_LIMIT, ROW_WIDTH, ROWS
+from bots.channels.vk.rendering import BUTTONS, MESSAGE_LIMIT, ROW_WIDTH, ROWS
 from bots.testing.vk_api import Events, FakeVk
 from bots.testing.vk_bot import CONFIRMATION, VkCitizen, VkProcess
 from dialogs.contract import Reply
@@ -143,7 +143,7 @@ async def test_a_client_without_keyboards_gets_numbered_choices(
 
 
 def test_long_texts_are_split_below_the_limit() -> None:
-    from bots.channels.vk.render import render
+    from bots.channels.vk.rendering import render
 
     messages = render(Reply("\n\n".join(["Абзац. " + "текст " * 300] * 8)))
     assert len(messages) > 1

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from bots.cli.common import fail, friendly_errors, load_settings
-from bots.runtime.composition import load_content, pseudonymizer
+from bots.runtime.composition import load_content, open_database, open_sessions, open_units
 from bots.runtime.settings import Settings
 from knowledge_base.model import Situation
 from storage.analytics.exporters import FORMATS, open_writer
@@ -23,9 +23,7 @@ from storage.analytics.figures import compute
 from storage.analytics.gaps import Gap, find_gaps
 from storage.analytics.report_html import render
 from storage.analytics.rows import Filters, count, stream_rows
-from storage.database import create_engine, session_factory
 from storage.retention import purge
-from storage.uow import SqlUnits
 
 Day = Annotated[str | None, typer.Option(help="ГГГГ-ММ-ДД")]
 
@@ -81,18 +79,17 @@ def export(
 
 
 async def _export(settings: Settings, output: Path, kind: str, bom: bool, filters: Filters) -> int:
-    engine = create_engine(settings.database_url)
     writer = open_writer(output, kind, bom=bom)
     written = 0
     try:
-        with _progress(await count(engine, filters)) as advance:
-            async for batch in stream_rows(engine, filters):
-                writer.write(batch)
-                written += len(batch)
-                advance(len(batch))
+        async with open_database(settings) as engine:
+            with _progress(await count(engine, filters)) as advance:
+                async for batch in stream_rows(engine, filters):
+                    writer.write(batch)
+                    written += len(batch)
+                    advance(len(batch))
     finally:
         writer.close()
-        await engine.dispose()
     return written
 
 
@@ -163,11 +160,8 @@ def gaps(
 
 
 async def _gaps(settings: Settings, filters: Filters, top: int) -> dict[str | None, list[Gap]]:
-    engine = create_engine(settings.database_url)
-    try:
+    async with open_database(settings) as engine:
         return await find_gaps(engine, filters, top)
-    finally:
-        await engine.dispose()
 
 
 def _situations(settings: Settings) -> list[Situation]:
@@ -178,11 +172,8 @@ def _situations(settings: Settings) -> list[Situation]:
 async def _report(
     settings: Settings, filters: Filters, titles: dict[str, str], since: str, until: str
 ) -> str:
-    engine = create_engine(settings.database_url)
-    try:
+    async with open_database(settings) as engine:
         figures = await compute(engine, filters)
-    finally:
-        await engine.dispose()
     return render(figures, titles, since, until)
 
 
@@ -198,16 +189,10 @@ def forget(
 
 
 async def _forget(settings: Settings, channel: str, user: str) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        sessions = session_factory(engine)
-        units = SqlUnits(sessions, await pseudonymizer(settings, sessions))
-        async with units() as uow:
-            deleted = await uow.recorder.forget_citizen(channel, user)
-            await uow.sessions.forget(f"{channel}:{user}")
-            await uow.commit()
-    finally:
-        await engine.dispose()
+    async with open_units(settings) as units, units() as uow:
+        deleted = await uow.recorder.forget_citizen(channel, user)
+        await uow.sessions.forget(f"{channel}:{user}")
+        await uow.commit()
     return deleted
 
 
@@ -222,9 +207,5 @@ def retention() -> None:
 
 
 async def _retention(settings: Settings) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        now = dt.datetime.now(dt.UTC)
-        return await purge(session_factory(engine), now, settings.message_retention_days)
-    finally:
-        await engine.dispose()
+    async with open_sessions(settings) as sessions:
+        return await purge(sessions, dt.datetime.now(dt.UTC), settings.message_retention_days)

@@ -10,11 +10,9 @@ from typing import Annotated
 import typer
 
 from bots.cli.common import fail, friendly_errors, load_settings
+from bots.runtime.composition import preview_engine
 from bots.shared.text_choices import render as render_text
 from dialogs import payloads
-from dialogs.engine import DialogEngine
-from dialogs.memory import MemoryDatabase
-from dialogs.ports import Classification
 from dialogs.screens import Screens
 from knowledge_base import CONTENT_DIR
 from knowledge_base.json_schema import SCHEMA_FILE, write_schema
@@ -23,7 +21,6 @@ from knowledge_base.lint import lint as lint_content
 from knowledge_base.loader import load_knowledge_base
 from knowledge_base.model import KnowledgeBaseContent
 from knowledge_base.validate import validate as validate_content
-from nlu.entities import EntityExtractor
 from nlu.training_data import DATA_DIR, training_examples
 
 kb_app = typer.Typer(help="База знаний: проверка, подсказки, предпросмотр.", no_args_is_help=True)
@@ -116,16 +113,6 @@ def _pair(item: str) -> tuple[str, str]:
     return question.strip(), option.strip()
 
 
-class _NoUnderstanding:
-    """Preview presses buttons; typed dates are read like a citizen's, intents never."""
-
-    def __init__(self) -> None:
-        self._entities = EntityExtractor.from_rasa_data()
-
-    async def classify(self, text: str, today: dt.date | None = None) -> Classification:
-        return Classification((), self._entities.extract(text, today or dt.date.today()))
-
-
 async def _screens(
     content: KnowledgeBaseContent, situation_id: str, chosen: dict[str, str], now: dt.datetime
 ) -> list[str]:
@@ -135,7 +122,7 @@ async def _screens(
     unknown = set(chosen) - {q.id for q in situation.questions}
     if unknown:
         fail(f"У ситуации «{situation_id}» нет вопросов: {', '.join(sorted(unknown))}")
-    engine = DialogEngine(content, _NoUnderstanding(), MemoryDatabase().units)
+    engine = preview_engine(content)
     clock = now
     screens: list[str] = []
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,12 +18,13 @@ from bots.runtime.settings import Settings
 from bots.shared.flood import FloodControl, MemoryFloodControl
 from dialogs.dialogue import UnderstandingPolicy
 from dialogs.engine import DialogEngine, EngineConfig
+from dialogs.memory import MemoryDatabase
 from dialogs.ports import IntentClassifier, KnowledgeBase
 from knowledge_base import CONTENT_DIR
 from knowledge_base.errors import ClassifierError, ConfigurationError
 from knowledge_base.loader import load_knowledge_base
 from nlu.embedded import EmbeddedClassifier, load_or_train
-from nlu.entities import EntityExtractor
+from nlu.entities import EntitiesOnly, EntityExtractor
 from nlu.training_data import DATA_DIR, training_examples
 from storage.database import create_engine, session_factory
 from storage.pseudonyms import Pseudonymizer, stored_secret
@@ -186,3 +188,31 @@ async def build_assistant(settings: Settings) -> Assistant:
         redis, flood, units = _with_redis(settings, sessions, pseudonyms, closers)
     engine = DialogEngine(knowledge, classifier, units, config, observer=metrics)
     return Assistant(engine, database, settings, flood, closers, redis, classifier, metrics)
+
+
+def preview_engine(knowledge: KnowledgeBase) -> DialogEngine:
+    """An engine in memory that reads dates but no intents: ``lifebot kb preview``."""
+    return DialogEngine(knowledge, EntitiesOnly(), MemoryDatabase().units)
+
+
+@asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The configured database for one command (export, report, retention), then closed."""
+    database = create_engine(settings.database_url)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@asynccontextmanager
+async def open_sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async with open_database(settings) as database:
+        yield session_factory(database)
+
+
+@asynccontextmanager
+async def open_units(settings: Settings) -> AsyncIterator[SqlUnits]:
+    """Units of work on the configured database, with the instance's pseudonyms."""
+    async with open_sessions(settings) as sessions:
+        yield SqlUnits(sessions, await pseudonymizer(settings, sessions))

@@ -1,44 +1,88 @@
-"""What every channel adapter shares at its edge: errors become the apology, never a trace."""
+"""The edge every channel hands its updates to: the engine's replies, flood control, updates in
+flight, and failures turned into the knowledge base's apology, never a trace.
+
+Errors are routed by type here, once for every channel: an expected failure of the project's own
+(``LifebotError``: the database, the NLU, the content) is logged as one line; anything else is a
+bug and is logged with its traceback. The citizen gets the same apology either way.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
-from dialogs.contract import IncomingEvent, Outgoing, Reply
+from bots.shared.flood import Admission, FloodControl, hold
+from bots.shared.inflight import InFlight
+from dialogs.contract import IncomingEvent, Reply
 from dialogs.engine import DialogEngine
+from knowledge_base.errors import LifebotError
+from knowledge_base.model import Texts
 
 log = logging.getLogger("lifebot.edge")
+Chat = TypeVar("Chat")
+ADMITTED = Admission()
 
 
 async def answer(engine: DialogEngine, event: IncomingEvent) -> list[Reply]:
     """The engine's replies, or the knowledge base's apology if anything failed."""
     try:
         return await engine.handle(event)
-    except Exception:
-        log.exception(
-            "turn failed", extra={"channel": event.channel, "has_payload": bool(event.payload)}
-        )
+    except Exception as error:
+        log_failure(error, f"{event.channel} turn", has_payload=bool(event.payload))
         return [Reply(engine.knowledge.texts.apology)]
 
 
-Send = Callable[[Outgoing], Awaitable[None]]
+def log_failure(error: BaseException, where: str, **context: object) -> None:
+    """One line for the project's own failures; the traceback for anything unexpected."""
+    extra = {"where": where, **context}
+    if isinstance(error, LifebotError):
+        log.error("%s failed: %s: %s", where, type(error).__name__, error, extra=extra)
+    else:
+        log.error("%s failed", where, exc_info=error, extra=extra)
 
 
-async def send_idle_surveys(
-    engine: DialogEngine,
-    channel: str,
-    send: Send,
-    every: dt.timedelta,
-    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-) -> None:
-    """Forever: close idle conversations and send their surveys through ``send``."""
-    while True:
+class Edge:
+    """What a channel adapter calls for every update; one per process, shared by its handlers."""
+
+    def __init__(
+        self,
+        engine: DialogEngine,
+        flood: FloodControl | None = None,
+        inflight: InFlight | None = None,
+    ) -> None:
+        self.engine = engine
+        self.flood = flood
+        self.inflight = inflight or InFlight()
+
+    @property
+    def texts(self) -> Texts:
+        return self.engine.knowledge.texts
+
+    async def answer(self, event: IncomingEvent) -> list[Reply]:
+        return await answer(self.engine, event)
+
+    async def admit(self, channel: str, user_id: str) -> Admission:
+        """Hold a fast citizen's update its turn; ``drop`` and ``warn`` say what to do then."""
+        if self.flood is None:
+            return ADMITTED
+        return await hold(self.flood, channel, user_id)
+
+    def flood_warning(self) -> list[Reply]:
+        return [Reply(self.texts.flood_warning)]
+
+    async def apologise(
+        self,
+        error: BaseException,
+        where: str,
+        chat: Chat | None,
+        send: Callable[[Chat, Sequence[Reply]], Awaitable[None]],
+    ) -> None:
+        """A handler failed outside the engine: log it by type; apologise in ``chat`` if known."""
+        log_failure(error, where)
+        if chat is None:
+            return
         try:
-            for outgoing in await engine.sweep_idle(channel, clock()):
-                await send(outgoing)
-        except Exception:
-            log.exception("idle survey sweep failed; will retry")
-        await asyncio.sleep(every.total_seconds())
+            await send(chat, [Reply(self.texts.apology)])
+        except Exception:  # best effort: the log already has the cause
+            log.warning("the apology after a failed %s was not delivered", where)

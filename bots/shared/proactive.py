@@ -1,4 +1,5 @@
-"""The idle-survey sender every channel runs: sweep, deliver, record who cannot be reached."""
+"""Messages the assistant sends first (today: the survey after an idle conversation), the same
+for every channel: sweep, deliver through the channel, record a citizen who cannot be reached."""
 
 from __future__ import annotations
 
@@ -10,18 +11,38 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bots.shared.edge import send_idle_surveys
 from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
 
 log = logging.getLogger("lifebot.idle")
+Deliver = Callable[[Outgoing], Awaitable[None]]
+Clock = Callable[[], dt.datetime]
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def send_idle_surveys(
+    engine: DialogEngine, channel: str, send: Deliver, every: dt.timedelta, clock: Clock = _utc_now
+) -> None:
+    """Forever: close idle conversations and send their surveys through ``send``."""
+    while True:
+        try:
+            for outgoing in await engine.sweep_idle(channel, clock()):
+                await send(outgoing)
+        except Exception:
+            log.exception("idle survey sweep failed; will retry")
+        await asyncio.sleep(every.total_seconds())
 
 
 @dataclass
 class IdleSurveys:
+    """The idle-survey sender a channel runs beside itself."""
+
     engine: DialogEngine
     channel: str
-    deliver: Callable[[Outgoing], Awaitable[None]]
+    deliver: Deliver
     unreachable: Callable[[Exception], bool]  # «the citizen blocked us»: record, never retry
     every: dt.timedelta
     task: asyncio.Task[None] | None = None
@@ -34,7 +55,7 @@ class IdleSurveys:
                 raise
             log.info("%s chat %s refuses messages; survey not delivered",
                      self.channel, outgoing.address.chat_id)  # fmt: skip
-            await self.engine.citizen_unreachable(outgoing, dt.datetime.now(dt.UTC))
+            await self.engine.citizen_unreachable(outgoing, _utc_now())
 
     def start(self) -> None:
         self.task = asyncio.create_task(
@@ -58,3 +79,4 @@ class IdleSurveys:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
+            self.task = None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import aiohttp
-from aiohttp import web
-
 from bots.channels.telegram.app import build_bot, build_dispatcher, webhook_app
+from bots.shared.edge import Edge
 from bots.shared.flood import FloodControl
-from bots.testing.local import free_port
+from bots.testing.local import ChatCitizen, LocalBot
 from bots.testing.telegram_api import FakeTelegram, Updates
 from dialogs.engine import DialogEngine
 
@@ -17,7 +16,7 @@ SECRET = "webhook-secret-1"
 PATH = "/telegram/webhook"
 
 
-class BotProcess:
+class BotProcess(LocalBot):
     """One bot process: its own Bot, Dispatcher and webhook server, sharing the database."""
 
     def __init__(
@@ -30,50 +29,49 @@ class BotProcess:
         self.engine = engine
         self.fake = fake
         self.bot = build_bot(fake.token, fake.url)
-        self.dispatcher = build_dispatcher(engine, flood)
-        self.port = port or free_port()
-        app = webhook_app(self.bot, self.dispatcher, SECRET, PATH, None, background=False)
-        self._runner = web.AppRunner(app)
+        self.dispatcher = build_dispatcher(Edge(engine, flood))
+        app = webhook_app(self.bot, self.dispatcher, SECRET, PATH, background=False)
+        super().__init__(app, PATH, port)
 
-    async def start(self) -> None:
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
+    async def close_client(self) -> None:
         await self.bot.session.close()
 
     async def post(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-        url = f"http://127.0.0.1:{self.port}{PATH}"
-        async with (
-            aiohttp.ClientSession() as client,
-            client.post(url, json=update, headers=headers) as response,
-        ):
-            return response.status
+        status, _ = await self.post_json(update, headers)
+        return status
 
 
-class Citizen:
+class Citizen(ChatCitizen):
     """A Telegram user talking to one or more bot processes in turn."""
 
     def __init__(self, fake: FakeTelegram, user_id: int, updates: Updates | None = None) -> None:
-        self.fake = fake
-        self.user_id = user_id
+        super().__init__(fake, user_id)
+        self.fake: FakeTelegram = fake
         self.updates = updates or Updates()
 
     async def say(self, process: BotProcess, text: str) -> int:
-        return await process.post(self.updates.message(self.user_id, text))
+        return await process.post(self.typed(text))
 
     async def press(self, process: BotProcess, label: str) -> int:
-        return await process.post(self.button_update(label))
+        return await process.post(self.pressed(label))
 
-    def button_update(self, label: str) -> dict[str, Any]:
+    def typed(self, text: str) -> dict[str, Any]:
+        return self.updates.message(self.user_id, text)
+
+    def pressed(self, label: str) -> dict[str, Any]:
         data, message_id = self.fake.button(self.user_id, label)
         return self.updates.button(self.user_id, data, message_id)
 
-    @property
-    def last_text(self) -> str:
-        return self.fake.texts(self.user_id)[-1]
+    button_update = pressed
 
-    def all_text(self) -> str:
-        return "\n\n".join(self.fake.texts(self.user_id))
+
+FAKE = FakeTelegram
+PROCESS = BotProcess
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+
+
+def citizens(fake: FakeTelegram) -> Callable[[int], Citizen]:
+    """Citizens of one Bot API: one sequence of update ids for all of them."""
+    updates = Updates()
+    return lambda user: Citizen(fake, user, updates)

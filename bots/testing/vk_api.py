@@ -87,6 +87,11 @@ class FakeVk:
         labels = [b["action"]["label"] for row in board["buttons"] for b in row]
         raise AssertionError(f"no button {label!r} in chat {peer}; shown: {labels}")
 
+    def has_button(self, peer: int | str, label: str) -> bool:
+        shown = self.keyboard(peer)
+        board = shown[0]["buttons"] if shown else []
+        return any(b["action"]["label"].startswith(label) for row in board for b in row)
+
     async def _method(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
         params = dict(await request.post())

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import aiohttp
-from aiohttp import web
+from pydantic import SecretStr
 
 from bots.channels.vk.app import build_api, build_bot, callback_app
+from bots.channels.vk.config import CallbackServer
 from bots.channels.vk.delivery import VkDelivery
 from bots.channels.vk.labeler import build_labeler
 from bots.channels.vk.screens import MemoryScreens
+from bots.shared.edge import Edge
 from bots.shared.flood import FloodControl
-from bots.testing.local import free_port
+from bots.testing.local import ChatCitizen, LocalBot
 from bots.testing.vk_api import GROUP, Events, FakeVk
 from dialogs.engine import DialogEngine
 
@@ -21,7 +23,9 @@ SECRET = "vk-callback-secret"
 PATH = "/vk/callback"
 
 
-class VkProcess:
+class VkProcess(LocalBot):
+    """One bot process: its own API client, labeler and Callback API server."""
+
     def __init__(
         self,
         engine: DialogEngine,
@@ -34,49 +38,51 @@ class VkProcess:
         self.api = build_api(fake.token, fake.api_url)
         self.screens = MemoryScreens()
         self.delivery = VkDelivery(self.api, self.screens, engine.knowledge.texts)
-        labeler = build_labeler(engine, self.delivery, self.screens, flood)
+        labeler = build_labeler(Edge(engine, flood), self.delivery, self.screens)
         self.bot = build_bot(self.api, labeler, GROUP)
-        self.port = port or free_port()
-        app = callback_app(self.bot, CONFIRMATION, SECRET, PATH, None, background=False)
-        self._runner = web.AppRunner(app)
+        server = CallbackServer(CONFIRMATION, SecretStr(SECRET), "127.0.0.1", 0, PATH)
+        app = callback_app(self.bot, server, background=False)
+        super().__init__(app, PATH, port)
 
-    async def start(self) -> None:
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
+    async def close_client(self) -> None:
         await self.api.http_client.close()
 
     async def post(self, event: dict[str, Any]) -> tuple[int, str]:
-        url = f"http://127.0.0.1:{self.port}{PATH}"
-        async with aiohttp.ClientSession() as client, client.post(url, json=event) as response:
-            return response.status, await response.text()
+        return await self.post_json(event)
 
 
-class VkCitizen:
+class VkCitizen(ChatCitizen):
+    """A VK user writing to the community, through one or more bot processes."""
+
     def __init__(self, fake: FakeVk, user_id: int, events: Events | None = None) -> None:
-        self.fake = fake
-        self.user_id = user_id
+        super().__init__(fake, user_id)
+        self.fake: FakeVk = fake
         self.events = events or Events(SECRET)
 
     async def say(self, process: VkProcess, text: str, *, keyboards: bool = True) -> int:
-        status, _ = await process.post(
-            self.events.message(self.user_id, text, keyboards=keyboards)
-        )
+        event = self.events.message(self.user_id, text, keyboards=keyboards)
+        status, _ = await process.post(event)
         return status
 
     async def press(self, process: VkProcess, label: str) -> int:
-        status, _ = await process.post(self.button_event(label))
+        status, _ = await process.post(self.pressed(label))
         return status
 
-    def button_event(self, label: str) -> dict[str, Any]:
+    def typed(self, text: str) -> dict[str, Any]:
+        return self.events.message(self.user_id, text)
+
+    def pressed(self, label: str) -> dict[str, Any]:
         payload, message_id = self.fake.button(self.user_id, label)
         return self.events.button(self.user_id, payload, message_id)
 
-    @property
-    def last_text(self) -> str:
-        return self.fake.texts(self.user_id)[-1]
+    button_event = pressed
 
-    def all_text(self) -> str:
-        return "\n\n".join(self.fake.texts(self.user_id))
+
+FAKE = FakeVk
+PROCESS = VkProcess
+HEADERS: dict[str, str] = {}  # the Callback API's secret travels in the event itself
+
+
+def citizens(fake: FakeVk) -> Callable[[int], VkCitizen]:
+    events = Events(SECRET)
+    return lambda user: VkCitizen(fake, user, events)

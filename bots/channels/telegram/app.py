@@ -1,4 +1,4 @@
-"""Wiring the Telegram bot: Bot, Dispatcher, long polling or a webhook server, the idle sender."""
+"""The Telegram bot's parts: Bot, Dispatcher, long polling or a webhook application."""
 
 from __future__ import annotations
 
@@ -28,10 +28,9 @@ from aiohttp import web
 
 from bots.channels.telegram.delivery import TelegramDelivery
 from bots.channels.telegram.handlers import build_router
-from bots.channels.telegram.mappers import CHANNEL
+from bots.channels.telegram.mapping import CHANNEL
 from bots.channels.telegram.middlewares import InFlightMiddleware
-from bots.runtime.lifecycle import InFlight
-from bots.shared.flood import FloodControl
+from bots.shared.edge import Edge
 from bots.shared.proactive import IdleSurveys
 from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
@@ -56,19 +55,16 @@ def build_bot(token: str, api_url: str | None = None) -> Bot:
     return Bot(token, session=session)
 
 
-def build_dispatcher(
-    engine: DialogEngine, flood: FloodControl | None, inflight: InFlight | None = None
-) -> Dispatcher:
+def build_dispatcher(edge: Edge) -> Dispatcher:
     dispatcher = Dispatcher()
-    dispatcher["engine"] = engine
-    if inflight is not None:
-        dispatcher.update.outer_middleware(InFlightMiddleware(inflight))
-    dispatcher.include_router(build_router(flood))
+    dispatcher["edge"] = edge
+    dispatcher.update.outer_middleware(InFlightMiddleware(edge.inflight))
+    dispatcher.include_router(build_router(edge))
     return dispatcher
 
 
-async def set_commands(bot: Bot, engine: DialogEngine) -> None:
-    described = engine.knowledge.texts.commands
+async def set_commands(bot: Bot, edge: Edge) -> None:
+    described = edge.texts.commands
     await bot.set_my_commands(
         [BotCommand(command=name, description=text) for name, text in described],
         language_code="ru",
@@ -78,31 +74,43 @@ async def set_commands(bot: Bot, engine: DialogEngine) -> None:
     )
 
 
+def is_unreachable(error: Exception) -> bool:
+    """403 Forbidden: the citizen blocked the bot."""
+    return isinstance(error, TelegramForbiddenError)
+
+
+async def deliver(bot: Bot, outgoing: Outgoing) -> None:
+    await TelegramDelivery(bot).send(outgoing.address.chat_id, outgoing.replies)
+
+
 def idle_surveys(bot: Bot, engine: DialogEngine, every: dt.timedelta) -> IdleSurveys:
-    """The shared idle-survey sender, delivering through this bot; 403 means blocked."""
+    """The shared idle-survey sender, delivering through this bot."""
 
-    async def deliver(outgoing: Outgoing) -> None:
-        await TelegramDelivery(bot).send(outgoing.address.chat_id, outgoing.replies)
+    async def send(outgoing: Outgoing) -> None:
+        await deliver(bot, outgoing)
 
-    return IdleSurveys(
-        engine, CHANNEL, deliver, lambda e: isinstance(e, TelegramForbiddenError), every
-    )
+    return IdleSurveys(engine, CHANNEL, send, is_unreachable, every)
 
 
 async def run_polling(
-    bot: Bot, dispatcher: Dispatcher, idle: IdleSurveys, stop: asyncio.Event | None = None
+    bot: Bot,
+    dispatcher: Dispatcher,
+    idle: IdleSurveys | None = None,
+    stop: asyncio.Event | None = None,
 ) -> None:
     """Long polling until ``stop`` is set; then no more updates are fetched."""
-    await set_commands(bot, dispatcher["engine"])
+    await set_commands(bot, dispatcher["edge"])
     await bot.delete_webhook(drop_pending_updates=False)
-    idle.start()
+    if idle is not None:
+        idle.start()
     stopper = asyncio.create_task(_stop_polling_on(dispatcher, stop)) if stop else None
     try:
         await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
     finally:
         if stopper is not None:
             stopper.cancel()
-        await idle.stop()
+        if idle is not None:
+            await idle.stop()
 
 
 async def _stop_polling_on(dispatcher: Dispatcher, stop: asyncio.Event) -> None:
@@ -115,7 +123,6 @@ def webhook_app(
     dispatcher: Dispatcher,
     secret: str,
     path: str,
-    idle: IdleSurveys | None,
     *,
     background: bool = True,
 ) -> web.Application:
@@ -129,11 +136,9 @@ def webhook_app(
     )
     handler.register(app, path=path)
     setup_application(app, dispatcher, bot=bot)
-    if idle is not None:
-        idle.attach(app)
     return app
 
 
 async def register_webhook(bot: Bot, dispatcher: Dispatcher, url: str, secret: str) -> None:
-    await set_commands(bot, dispatcher["engine"])
+    await set_commands(bot, dispatcher["edge"])
     await bot.set_webhook(url, secret_token=secret, allowed_updates=["message", "callback_query"])

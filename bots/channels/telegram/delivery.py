@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 
-from bots.channels.telegram.render import PARSE_MODE, TelegramMessage, render
+from bots.channels.telegram.rendering import PARSE_MODE, TelegramMessage, render
+from bots.shared.layout import deliver
 from dialogs.contract import Reply
 
 
@@ -19,20 +20,27 @@ class TelegramDelivery:
         self, chat_id: int | str, replies: Sequence[Reply], edit_message_id: int | None = None
     ) -> None:
         messages = [message for reply in replies for message in render(reply)]
-        for index, message in enumerate(messages):
-            editable = index == 0 and message.is_menu and edit_message_id is not None
-            if editable and await self._edit(chat_id, edit_message_id or 0, message):
-                continue
-            await self._bot.send_message(
-                chat_id, message.text, parse_mode=PARSE_MODE, reply_markup=message.markup
-            )
+        await deliver(messages, _Chat(self._bot, chat_id), edit_message_id)
 
-    async def _edit(self, chat_id: int | str, message_id: int, message: TelegramMessage) -> bool:
+
+class _Chat:
+    """The outbox of one chat."""
+
+    def __init__(self, bot: Bot, chat_id: int | str) -> None:
+        self._bot = bot
+        self._chat_id = chat_id
+
+    async def send(self, message: TelegramMessage, index: int) -> None:
+        await self._bot.send_message(
+            self._chat_id, message.text, parse_mode=PARSE_MODE, reply_markup=message.markup
+        )
+
+    async def edit(self, target: int, message: TelegramMessage) -> bool:
         try:
             await self._bot.edit_message_text(
                 text=message.text,
-                chat_id=chat_id,
-                message_id=message_id,
+                chat_id=self._chat_id,
+                message_id=target,
                 parse_mode=PARSE_MODE,
                 reply_markup=message.markup,
             )

@@ -1,4 +1,4 @@
-"""Flood control for Telegram updates, on top of the shared token bucket."""
+"""The shared edge's flood control and in-flight count, as aiogram middlewares."""
 
 from __future__ import annotations
 
@@ -8,29 +8,27 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
-from bots.channels.telegram.mappers import CHANNEL
-from bots.runtime.lifecycle import InFlight
-from bots.shared.flood import FloodControl, hold
-from dialogs.engine import DialogEngine
+from bots.channels.telegram.mapping import CHANNEL
+from bots.shared.edge import Edge
+from bots.shared.inflight import InFlight
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class FloodMiddleware(BaseMiddleware):
-    def __init__(self, flood: FloodControl) -> None:
-        self._flood = flood
+    def __init__(self, edge: Edge) -> None:
+        self._edge = edge
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = getattr(event, "from_user", None)
         if user is None:
             return await handler(event, data)
-        admission = await hold(self._flood, CHANNEL, str(user.id))
+        admission = await self._edge.admit(CHANNEL, str(user.id))
         if admission.drop:
             if isinstance(event, CallbackQuery):
                 await event.answer()
             if admission.warn and isinstance(event, Message):
-                engine: DialogEngine = data["engine"]
-                await event.answer(engine.knowledge.texts.flood_warning)
+                await event.answer(self._edge.texts.flood_warning)
             return None
         return await handler(event, data)
 

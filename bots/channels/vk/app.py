@@ -1,4 +1,4 @@
-"""Wiring the VK bot: API (any server via VK_API_URL), Bots Long Poll or Callback API, idle."""
+"""The VK bot's parts: API (any server via VK_API_URL), Bots Long Poll or the Callback API."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from typing import Any
 from aiohttp import web
 from vkbottle import API, Bot, BotPolling, VKAPIError
 
+from bots.channels.vk.config import CallbackServer
 from bots.channels.vk.delivery import VkDelivery
-from bots.channels.vk.mappers import CHANNEL
+from bots.channels.vk.mapping import CHANNEL
 from bots.shared.proactive import IdleSurveys
 from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
@@ -35,37 +36,33 @@ def build_bot(api: API, labeler: Any, group_id: int | None) -> Bot:
     return Bot(api=api, labeler=labeler, polling=BotPolling(api, group_id=group_id))
 
 
+def is_unreachable(error: Exception) -> bool:
+    return isinstance(error, VKAPIError) and error.code in UNREACHABLE_CODES
+
+
 def idle_surveys(delivery: VkDelivery, engine: DialogEngine, every: dt.timedelta) -> IdleSurveys:
     async def deliver(outgoing: Outgoing) -> None:
         await delivery.send(outgoing.address.chat_id, outgoing.replies)
 
-    def unreachable(error: Exception) -> bool:
-        return isinstance(error, VKAPIError) and error.code in UNREACHABLE_CODES
-
-    return IdleSurveys(engine, CHANNEL, deliver, unreachable, every)
+    return IdleSurveys(engine, CHANNEL, deliver, is_unreachable, every)
 
 
-async def run_long_poll(bot: Bot, idle: IdleSurveys) -> None:
-    idle.start()
+async def run_long_poll(bot: Bot, idle: IdleSurveys | None = None) -> None:
+    if idle is not None:
+        idle.start()
     try:
         await bot.run_polling()
     finally:
-        await idle.stop()
+        if idle is not None:
+            await idle.stop()
 
 
-def callback_app(
-    bot: Bot,
-    confirmation: str,
-    secret: str,
-    path: str,
-    idle: IdleSurveys | None,
-    *,
-    background: bool = True,
-) -> web.Application:
-    """VK's Callback API: confirmation, then events carrying ``secret``; others are rejected.
+def callback_app(bot: Bot, server: CallbackServer, *, background: bool = True) -> web.Application:
+    """VK's Callback API: confirmation, then events carrying the secret; others are rejected.
 
     ``background``: answer «ok» at once and handle the event after (VK retries slow answers);
     tests pass False so that a request returns when its event has been handled."""
+    confirmation, secret = server.confirmation, server.secret.get_secret_value()
     tasks: set[asyncio.Task[None]] = set()
 
     async def receive(request: web.Request) -> web.Response:
@@ -87,7 +84,5 @@ def callback_app(
         return web.Response(text="ok")
 
     app = web.Application()
-    app.router.add_post(path, receive)
-    if idle is not None:
-        idle.attach(app)
+    app.router.add_post(server.path, receive)
     return app

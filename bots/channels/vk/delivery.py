@@ -9,7 +9,7 @@ from typing import Any
 
 from vkbottle import API
 
-from bots.channels.vk.render import (
+from bots.channels.vk.rendering import (
     PAGE_PREFIX,
     VkMessage,
     fits,
@@ -19,6 +19,7 @@ from bots.channels.vk.render import (
     render_plain,
 )
 from bots.channels.vk.screens import PagedKeyboard, ScreenMemory
+from bots.shared.layout import deliver
 from dialogs.contract import Button, Reply
 from knowledge_base.model import Texts
 
@@ -26,7 +27,7 @@ from knowledge_base.model import Texts
 class VkDelivery:
     def __init__(self, api: API, screens: ScreenMemory, texts: Texts) -> None:
         self._api = api
-        self._screens = screens
+        self.screens = screens
         self._texts = texts
 
     async def send(
@@ -43,36 +44,29 @@ class VkDelivery:
             messages = [m for reply in replies for m in await self._render(reply)]
         else:
             messages, choices = render_plain(replies)
-            await self._screens.keep_choices(peer_id, choices)
-        for index, message in enumerate(messages):
-            params: dict[str, Any] = {"peer_id": peer_id, "message": message.text}
-            if message.keyboard:
-                params["keyboard"] = message.keyboard
-            if index == 0 and message.is_menu and edit is not None:
-                await self._call("messages.edit", conversation_message_id=edit, **params)
-            else:
-                await self._call("messages.send", random_id=_random_id(event_id, index), **params)
+            await self.screens.keep_choices(peer_id, choices)
+        await deliver(messages, _Peer(self, peer_id, event_id), edit)
 
     async def show_page(self, peer_id: str, message_id: int, token: str, page: int) -> bool:
         """Edit a paged keyboard in place; False if the pages are gone (expired)."""
-        paged = await self._screens.pages(token)
+        paged = await self.screens.pages(token)
         if paged is None or not 0 <= page < len(paged.pages):
             return False
         markup = keyboard(paged.pages[page], self._navigation(token, page, len(paged.pages)))
-        await self._call("messages.edit", peer_id=peer_id, conversation_message_id=message_id,
+        await self.call("messages.edit", peer_id=peer_id, conversation_message_id=message_id,
                          message=paged.text, keyboard=markup)  # fmt: skip
         return True
 
     async def answer_button(self, pressed: dict[str, Any]) -> None:
         """Every callback button is answered, or the client keeps showing a spinner."""
-        await self._call("messages.sendMessageEventAnswer", event_id=pressed["event_id"],
+        await self.call("messages.sendMessageEventAnswer", event_id=pressed["event_id"],
                          user_id=pressed["user_id"], peer_id=pressed["peer_id"])  # fmt: skip
 
     async def _render(self, reply: Reply) -> list[VkMessage]:
         if fits(reply.buttons):
             return render(reply)
         cut = tuple(pages(reply.buttons))
-        token = await self._screens.keep_pages(PagedKeyboard(reply.text, cut))
+        token = await self.screens.keep_pages(PagedKeyboard(reply.text, cut))
         return render(reply, keyboard(cut[0], self._navigation(token, 0, len(cut))))
 
     def _navigation(self, token: str, page: int, count: int) -> tuple[Button, ...]:
@@ -81,8 +75,32 @@ class VkDelivery:
         more = Button(labels.more, f"{PAGE_PREFIX}:{token}:{page + 1}")
         return (*((back,) if page > 0 else ()), *((more,) if page + 1 < count else ()))
 
-    async def _call(self, method: str, **params: Any) -> Any:
+    async def call(self, method: str, **params: Any) -> Any:
         return await self._api.request(method, params)
+
+
+class _Peer:
+    """The outbox of one conversation; ``event_id`` makes a retried update's sends idempotent."""
+
+    def __init__(self, delivery: VkDelivery, peer_id: str, event_id: str | None) -> None:
+        self._delivery = delivery
+        self._peer_id = peer_id
+        self._event_id = event_id
+
+    async def send(self, message: VkMessage, index: int) -> None:
+        random_id = _random_id(self._event_id, index)
+        await self._delivery.call("messages.send", random_id=random_id, **self._params(message))
+
+    async def edit(self, target: int, message: VkMessage) -> bool:
+        await self._delivery.call("messages.edit", conversation_message_id=target,
+                                  **self._params(message))  # fmt: skip
+        return True
+
+    def _params(self, message: VkMessage) -> dict[str, Any]:
+        params: dict[str, Any] = {"peer_id": self._peer_id, "message": message.text}
+        if message.keyboard:
+            params["keyboard"] = message.keyboard
+        return params
 
 
 def _random_id(event_id: str | None, index: int) -> int:

@@ -72,3 +72,10 @@ def _payload(raw: Any) -> str | None:
 def _event_id(event: dict[str, Any]) -> str | None:
     value = event.get("event_id")
     return str(value) if value else None
+
+
+def peer_of(event: dict[str, Any]) -> str | None:
+    """Where to answer an event whose handling failed."""
+    body = event.get("object") or {}
+    peer = (body.get("message") or body).get("peer_id")
+    return None if peer is None else str(peer)

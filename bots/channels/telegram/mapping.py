@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, Update
 
 from dialogs.contract import IncomingEvent
 
@@ -37,3 +37,12 @@ def from_callback(query: CallbackQuery, update_id: int | None) -> IncomingEvent:
 
 def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def chat_of(update: Update) -> int | None:
+    """Where to answer an update whose handling failed."""
+    if update.message is not None:
+        return update.message.chat.id
+    if update.callback_query is not None:
+        return update.callback_query.from_user.id
+    return None

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from vkbottle import Callback, Keyboard
 
-from bots.channels.vk.mappers import PAYLOAD_KEY
+from bots.channels.vk.mapping import PAYLOAD_KEY
+from bots.shared.layout import Piece, Rows, lay_out
 from bots.shared.text_choices import render as render_text
 from bots.shared.text_split import split_text
 from dialogs.contract import Button, Reply
@@ -22,8 +23,6 @@ from knowledge_base.errors import ChannelError
 MESSAGE_LIMIT = 4000  # VK allows 4096; room for the numbered choices
 ROW_WIDTH, ROWS, BUTTONS, LABEL, PAYLOAD = 5, 6, 10, 40, 255
 PAGE_PREFIX = "vkp"  # «vkp:<token>:<page>»: a page of a long keyboard
-
-Rows = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +77,13 @@ def render(reply: Reply, page_keyboard: str | None = None) -> list[VkMessage]:
     """One reply → one or more messages; the keyboard goes with the last piece.
 
     ``page_keyboard``: the first page's keyboard when the reply needs paging."""
-    pieces = split_text(reply.text, MESSAGE_LIMIT)
-    markup = page_keyboard or (keyboard(reply.buttons) if reply.buttons else None)
-    last = len(pieces) - 1
-    return [
-        VkMessage(piece, markup if i == last else None, reply.is_menu and last == 0)
-        for i, piece in enumerate(pieces)
-    ]
+    return [draw(piece, page_keyboard) for piece in lay_out(reply, MESSAGE_LIMIT)]
+
+
+def draw(piece: Piece, page_keyboard: str | None = None) -> VkMessage:
+    if not piece.buttons:
+        return VkMessage(piece.text, None, piece.is_menu)
+    return VkMessage(piece.text, page_keyboard or keyboard(piece.buttons), piece.is_menu)
 
 
 def render_plain(replies: Sequence[Reply]) -> tuple[list[VkMessage], tuple[str, ...]]:

@@ -1,0 +1,64 @@
+"""VK as a channel: Bots Long Poll, or the Callback API when a confirmation string is set."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from bots.channels.contract import ChannelServices, Listener, MessengerChannel
+from bots.channels.vk.app import build_api, build_bot, callback_app, is_unreachable, run_long_poll
+from bots.channels.vk.config import VkConfig
+from bots.channels.vk.delivery import VkDelivery
+from bots.channels.vk.labeler import build_labeler
+from bots.channels.vk.mapping import CHANNEL
+from bots.channels.vk.screens import MemoryScreens, ScreenMemory
+from dialogs.contract import Outgoing
+
+
+class VkChannel(MessengerChannel):
+    name = CHANNEL
+
+    def __init__(self, config: VkConfig, services: ChannelServices) -> None:
+        screens = _screens(services)
+        super().__init__(services)
+        self.callback = config.callback
+        self.api = build_api(config.token.get_secret_value(), config.api_url)
+        self.delivery = VkDelivery(self.api, screens, services.edge.texts)
+        self.bot = build_bot(self.api, build_labeler(services.edge, self.delivery, screens),
+                             config.group_id)  # fmt: skip
+
+    async def listener(self) -> Listener | None:
+        server = self.callback
+        return None if server is None else Listener(
+            callback_app(self.bot, server), server.host, server.port
+        )  # fmt: skip
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        """vkbottle's loop has no stop of its own: it is cancelled."""
+        polling = asyncio.create_task(run_long_poll(self.bot))
+        await stop.wait()
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+
+    def is_unreachable(self, error: Exception) -> bool:
+        return is_unreachable(error)
+
+    async def deliver(self, outgoing: Outgoing) -> None:
+        await self.delivery.send(outgoing.address.chat_id, outgoing.replies)
+
+    async def close(self) -> None:
+        await self.api.http_client.close()
+
+
+def _screens(services: ChannelServices) -> ScreenMemory:
+    """Pages and numbered choices in Redis when replicas share it, else in this process."""
+    if services.redis is None:
+        return MemoryScreens()
+    from bots.channels.vk.screens_redis import RedisScreens
+
+    return RedisScreens(services.redis)
+
+
+def build(config: VkConfig, services: ChannelServices) -> VkChannel:
+    return VkChannel(config, services)

@@ -1,0 +1,98 @@
+"""The one place that knows every channel: how its settings become its config, and how it is
+built by name. Adding a channel is a folder under ``bots/channels/`` and one entry here."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from bots.channels.console.config import ConsoleConfig
+from bots.channels.contract import Channel, ChannelServices
+from bots.channels.telegram.config import TelegramConfig, Webhook
+from bots.channels.vk.config import CallbackServer, VkConfig
+from bots.runtime.settings import Settings
+from knowledge_base.errors import ConfigurationError
+
+T = TypeVar("T")
+
+
+def required(value: T | None, missing: str) -> T:
+    """A setting the channel cannot start without; ``missing`` says which and where to get it."""
+    if value is None:
+        raise ConfigurationError(missing)
+    return value
+
+
+def telegram_config(settings: Settings) -> TelegramConfig:
+    token = required(
+        settings.telegram_bot_token, "задайте TELEGRAM_BOT_TOKEN (токен от @BotFather)"
+    )
+    webhook = None
+    if settings.webhook_url:
+        secret = required(
+            settings.webhook_secret,
+            "для вебхука задайте WEBHOOK_SECRET (проверяется в каждом запросе)",
+        )
+        webhook = Webhook(settings.webhook_url, secret, settings.webhook_host,
+                          settings.webhook_port, settings.webhook_path)  # fmt: skip
+    return TelegramConfig(token, settings.telegram_api_url, webhook)
+
+
+def vk_config(settings: Settings) -> VkConfig:
+    token = required(settings.vk_group_token, "задайте VK_GROUP_TOKEN (ключ доступа сообщества)")
+    callback = None
+    if settings.vk_callback_confirmation:
+        secret = required(
+            settings.vk_callback_secret,
+            "для Callback API задайте VK_CALLBACK_SECRET (секретный ключ)",
+        )
+        callback = CallbackServer(settings.vk_callback_confirmation, secret,
+                                  settings.vk_callback_host, settings.vk_callback_port,
+                                  settings.vk_callback_path)  # fmt: skip
+    return VkConfig(token, settings.vk_group_id, settings.vk_api_url, callback)
+
+
+def console_config(settings: Settings, user: str = "local") -> ConsoleConfig:
+    return ConsoleConfig(user=user)
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    module: str  # has ``build(config, services)``; imported only when the channel runs
+    configure: Callable[..., Any]  # settings (and command options) → the channel's config
+    extra: str | None = None  # the pip extra its framework comes from
+    messenger: bool = True  # a bot process: health server, housekeeping, a migrated database
+
+
+CHANNELS: dict[str, Registration] = {
+    "telegram": Registration("bots.channels.telegram.channel", telegram_config, "telegram"),
+    "vk": Registration("bots.channels.vk.channel", vk_config, "vk"),
+    "console": Registration("bots.channels.console.channel", console_config, messenger=False),
+}
+
+
+def registration(name: str) -> Registration:
+    try:
+        return CHANNELS[name]
+    except KeyError:
+        known = ", ".join(sorted(CHANNELS))
+        raise ConfigurationError(f"неизвестный канал «{name}»; есть: {known}") from None
+
+
+def channel_config(name: str, settings: Settings, **options: Any) -> Any:
+    """The channel's config, checked: a missing token is said before anything slow starts."""
+    return registration(name).configure(settings, **options)
+
+
+def build_channel(name: str, config: Any, services: ChannelServices) -> Channel:
+    entry = registration(name)
+    try:
+        module = importlib.import_module(entry.module)
+    except ImportError as error:
+        raise ConfigurationError(
+            f"для канала {name} установите дополнение: pip install 'lifebot[{entry.extra}]'"
+        ) from error
+    channel: Channel = module.build(config, services)
+    return channel
