@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bots.shared.edge import Edge
 from dialogs.contract import Outgoing
@@ -29,9 +29,15 @@ class ChannelServices:
     redis: Any = None  # the shared Redis client when REDIS_URL is set (memory shared by replicas)
 
 
+@runtime_checkable
 class Channel(Protocol):
-    name: str
-    proactive: bool  # can it write to a citizen unprompted (an idle survey)?
+    @property
+    def name(self) -> str:
+        """As in ``IncomingEvent.channel``, and the registry's key."""
+
+    @property
+    def proactive(self) -> bool:
+        """Can it write to a citizen unprompted (an idle survey)?"""
 
     async def receive(self, stop: asyncio.Event) -> None:
         """Take updates and answer each through the edge, until ``stop`` is set or the source

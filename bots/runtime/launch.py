@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -41,14 +42,15 @@ async def run(name: str, settings: Settings, config: Any) -> None:
         edge = Edge(assistant.engine, assistant.flood, InFlight(settings.shutdown_grace_seconds))
         services = ChannelServices(edge, assistant.redis)
         channel = build_channel(name, config, services)
+        every = dt.timedelta(seconds=settings.idle_check_seconds)
         if registration(name).messenger:
             async with bot_services(assistant):
-                await run_channel(channel, assistant, stop_signal())
+                await run_channel(channel, assistant.engine, stop_signal(), every)
             return
         # A person at a terminal (not a script) may edit the content and try it at once.
         reloading = [assistant.reloader().run()] if channel.proactive else []
         async with background(*reloading):
-            await run_channel(channel, assistant, asyncio.Event())
+            await run_channel(channel, assistant.engine, asyncio.Event(), every)
 
 
 @contextlib.asynccontextmanager

@@ -14,14 +14,15 @@ from bots.channels.contract import Channel
 from bots.runtime.composition import Assistant
 from bots.runtime.housekeeping import keep_house
 from bots.shared.proactive import IdleSurveys
+from dialogs.engine import DialogEngine
 
 
-async def run_channel(channel: Channel, assistant: Assistant, stop: asyncio.Event) -> None:
-    """Until the channel stops taking updates; its proactive sender runs beside it."""
-    every = dt.timedelta(seconds=assistant.settings.idle_check_seconds)
-    idle = IdleSurveys(
-        assistant.engine, channel.name, channel.deliver, channel.is_unreachable, every
-    )
+async def run_channel(
+    channel: Channel, engine: DialogEngine, stop: asyncio.Event, every: dt.timedelta
+) -> None:
+    """Until the channel stops taking updates; its proactive sender (a sweep ``every`` so
+    often) runs beside it."""
+    idle = IdleSurveys(engine, channel.name, channel.deliver, channel.is_unreachable, every)
     if channel.proactive:
         idle.start()
     try:

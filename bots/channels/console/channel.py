@@ -13,7 +13,7 @@ from typing import TextIO
 
 from bots.channels.console.config import ConsoleConfig
 from bots.channels.console.mapping import CHANNEL, to_event
-from bots.channels.contract import ChannelServices
+from bots.channels.contract import Channel, ChannelServices
 from bots.shared.edge import Edge
 from bots.shared.text_choices import Screen, render
 from dialogs.contract import Outgoing
@@ -101,5 +101,5 @@ class ConsoleChat:
         self._out.flush()
 
 
-def build(config: ConsoleConfig, services: ChannelServices) -> ConsoleChat:
+def build(config: ConsoleConfig, services: ChannelServices) -> Channel:
     return ConsoleChat(services.edge, config.user, config.stdin, config.stdout)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bots.channels.contract import ChannelServices, Listener, MessengerChannel
+from bots.channels.contract import Channel, ChannelServices, Listener, MessengerChannel
 from bots.channels.telegram.app import (
     build_bot,
     build_dispatcher,
@@ -51,5 +51,5 @@ class TelegramChannel(MessengerChannel):
         await self.bot.session.close()
 
 
-def build(config: TelegramConfig, services: ChannelServices) -> TelegramChannel:
+def build(config: TelegramConfig, services: ChannelServices) -> Channel:
     return TelegramChannel(config, services)

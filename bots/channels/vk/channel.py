@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from bots.channels.contract import ChannelServices, Listener, MessengerChannel
+from bots.channels.contract import Channel, ChannelServices, Listener, MessengerChannel
 from bots.channels.vk.app import build_api, build_bot, callback_app, is_unreachable, run_long_poll
 from bots.channels.vk.config import VkConfig
 from bots.channels.vk.delivery import VkDelivery
@@ -60,5 +60,5 @@ def _screens(services: ChannelServices) -> ScreenMemory:
     return RedisScreens(services.redis)
 
 
-def build(config: VkConfig, services: ChannelServices) -> VkChannel:
+def build(config: VkConfig, services: ChannelServices) -> Channel:
     return VkChannel(config, services)
