@@ -9,7 +9,6 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
@@ -61,18 +60,6 @@ class IdleSurveys:
         self.task = asyncio.create_task(
             send_idle_surveys(self.engine, self.channel, self.send, self.every)
         )
-
-    def attach(self, app: Any) -> None:
-        """Run beside an aiohttp application: start with it, stop with it."""
-
-        async def start(_: Any) -> None:
-            self.start()
-
-        async def stop(_: Any) -> None:
-            await self.stop()
-
-        app.on_startup.append(start)
-        app.on_shutdown.append(stop)
 
     async def stop(self) -> None:
         if self.task is not None:
