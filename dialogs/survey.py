@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dialogs import payloads
 from dialogs.reading.reader import Reader
-from dialogs.reading.words import Message
+from dialogs.reading.words import Message, as_number
 from dialogs.screens import SCALE
 from dialogs.state import SurveyQuestion
 from dialogs.turn import Turn
@@ -40,9 +40,10 @@ def on_button(turn: Turn, question: str, value: str, token: str) -> bool:
         return False
     if state.survey_asked and token == payloads.conversation_token(state.conversation_id):
         asked = ORDER[ORDER.index(question)]
-        if asked in state.survey_answered:  # an old keyboard: the answer given stands
+        if asked in state.survey_answered or _out_of_turn(turn, asked):
+            # A double tap, an old keyboard or a forged press: the answer given stands, the
+            # question on screen stays, and nothing is asked twice.
             turn.counts_as_action = False
-            _next_or_thanks(turn)
             return True
         _accept(turn, asked, value)
         return True
@@ -93,7 +94,8 @@ def _rating(reader: Reader, message: Message) -> str | None:
     for index, word in enumerate(words):
         if index and words[index - 1] == "из":
             continue  # «из 5» names the scale, not the rating
-        number = int(word) if word.isdigit() else reader.numbers.get(word)
+        number = as_number(word)
+        number = reader.numbers.get(word) if number is None else number
         if number is not None:
             values.add(number)
         elif word not in reader.fillers:
@@ -102,6 +104,12 @@ def _rating(reader: Reader, message: Message) -> str | None:
         return None
     value = str(values.pop())
     return value if value in SCALE else None
+
+
+def _out_of_turn(turn: Turn, question: SurveyQuestion) -> bool:
+    """A question not yet asked while another waits: no keyboard we showed carries it."""
+    pending = turn.state.survey_pending
+    return pending is not None and question != pending
 
 
 def _valid(question: str, value: str) -> bool:

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from bots.shared.flood import Admission, FloodControl, hold
 from bots.shared.inflight import InFlight
+from bots.shared.inputs import clean
 from dialogs.contract import IncomingEvent, Reply
 from dialogs.engine import DialogEngine
 from knowledge_base.errors import LifebotError
@@ -27,7 +28,7 @@ ADMITTED = Admission()
 async def answer(engine: DialogEngine, event: IncomingEvent) -> list[Reply]:
     """The engine's replies, or the knowledge base's apology if anything failed."""
     try:
-        return await engine.handle(event)
+        return await engine.handle(clean(event))
     except Exception as error:
         log_failure(error, f"{event.channel} turn", has_payload=bool(event.payload))
         return [Reply(engine.knowledge.texts.apology)]

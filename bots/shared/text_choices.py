@@ -16,6 +16,15 @@ class Screen:
     choices: tuple[str, ...]  # payloads; choice N is choices[N - 1]
 
 
+def chosen(text: str, choices: Sequence[str]) -> str | None:
+    """«2» picks the second choice; «²», «③» or a pasted run of digits picks none."""
+    number = text.strip()
+    if number.isascii() and number.isdigit() and len(number) <= 3:
+        index = int(number)
+        return choices[index - 1] if 1 <= index <= len(choices) else None
+    return None
+
+
 def render(replies: Sequence[Reply]) -> Screen:
     blocks: list[str] = []
     choices: list[str] = []

@@ -15,7 +15,7 @@ from typing import Literal
 
 from dialogs.ports import Entity
 from dialogs.reading.reader import OptionPhrases, Reader, Word
-from dialogs.reading.words import Message, best, same
+from dialogs.reading.words import Message, as_number, best, same
 from knowledge_base.model import Question, Situation
 
 Kind = Literal["option", "date", "future_date", "skip", "ambiguous", "none"]
@@ -100,10 +100,10 @@ def by_number(
     if not ranged:
         return []
     values = [
-        int(e.value)
+        value
         for e in entities
         if e.entity == "number"
-        and e.value.isdigit()
+        and (value := as_number(e.value)) is not None
         and (not need_unit or _AGE_UNIT.match(message.text[e.end :]))
     ]
     hits = {

@@ -33,6 +33,12 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalise(text))
 
 
+def as_number(word: str, digits: int = 6) -> int | None:
+    """A number a person could mean: decimal digits only («²» and «③» are not), and short
+    (a pasted run of thousands of digits is no answer, and too long for ``int``)."""
+    return int(word) if word.isdecimal() and len(word) <= digits else None
+
+
 def stem(word: str) -> str:
     if word.isdigit() or len(word) <= 3:
         return word

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from bots.shared.text_choices import chosen
 from dialogs.contract import IncomingEvent
 
 CHANNEL = "console"
@@ -12,6 +13,6 @@ CHANNEL = "console"
 
 def to_event(line: str, choices: Sequence[str], user: str, at: dt.datetime) -> IncomingEvent:
     text = line.strip()
-    if text.isdigit() and 1 <= int(text) <= len(choices):
-        return IncomingEvent(CHANNEL, user, user, at, payload=choices[int(text) - 1])
+    if (payload := chosen(text, choices)) is not None:
+        return IncomingEvent(CHANNEL, user, user, at, payload=payload)
     return IncomingEvent(CHANNEL, user, user, at, text=text)

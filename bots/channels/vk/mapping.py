@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from bots.shared.text_choices import chosen
 from dialogs.contract import IncomingEvent
 
 CHANNEL = "vk"
@@ -20,8 +21,8 @@ def from_message_new(event: dict[str, Any], choices: Sequence[str] = ()) -> Inco
     if _is_start_button(message, text):
         text = "/start"
     payload = _payload(message.get("payload"))
-    if payload is None and text.isdigit() and 1 <= int(text) <= len(choices):
-        payload = choices[int(text) - 1]
+    if payload is None:
+        payload = chosen(text, choices)
     return IncomingEvent(
         channel=CHANNEL,
         user_id=str(message["from_id"]),
