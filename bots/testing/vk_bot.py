@@ -41,7 +41,7 @@ class VkProcess(LocalBot):
         labeler = build_labeler(Edge(engine, flood), self.delivery, self.screens)
         self.bot = build_bot(self.api, labeler, GROUP)
         server = CallbackServer(CONFIRMATION, SecretStr(SECRET), "127.0.0.1", 0, PATH)
-        app = callback_app(self.bot, server, background=False)
+        app = callback_app(self.bot, server, GROUP, background=False)
         super().__init__(app, PATH, port)
 
     async def close_client(self) -> None:

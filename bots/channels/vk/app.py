@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hmac
-import json
 import logging
 from typing import Any
 
@@ -30,6 +29,12 @@ def build_api(token: str, api_url: str | None = None) -> API:
     if api_url:
         api.API_URL = api_url if api_url.endswith("/") else api_url + "/"
     return api
+
+
+async def community_id(api: API) -> int:
+    """The community the token belongs to (``groups.getById`` without ids)."""
+    found = await api.request("groups.getById", {})
+    return int(found["response"]["groups"][0]["id"])
 
 
 def build_bot(api: API, labeler: Any, group_id: int | None) -> Bot:
@@ -57,8 +62,11 @@ async def run_long_poll(bot: Bot, idle: IdleSurveys | None = None) -> None:
             await idle.stop()
 
 
-def callback_app(bot: Bot, server: CallbackServer, *, background: bool = True) -> web.Application:
-    """VK's Callback API: confirmation, then events carrying the secret; others are rejected.
+def callback_app(
+    bot: Bot, server: CallbackServer, group_id: int, *, background: bool = True
+) -> web.Application:
+    """VK's Callback API for community ``group_id``: the confirmation string, then events that
+    carry the secret. Anything else is refused with a 4xx, never a 500 or a trace.
 
     ``background``: answer «ok» at once and handle the event after (VK retries slow answers);
     tests pass False so that a request returns when its event has been handled."""
@@ -66,13 +74,15 @@ def callback_app(bot: Bot, server: CallbackServer, *, background: bool = True) -
     tasks: set[asyncio.Task[None]] = set()
 
     async def receive(request: web.Request) -> web.Response:
-        try:
-            event: dict[str, Any] = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        event = await _event_of(request)
+        if event is None:
             return web.Response(status=400, text="bad request")
+        if event.get("group_id") != group_id:
+            log.warning("VK callback for another community refused")
+            return web.Response(status=403, text="wrong group")
         if event.get("type") == "confirmation":
             return web.Response(text=confirmation)
-        if not hmac.compare_digest(str(event.get("secret", "")), secret):
+        if not same_secret(event.get("secret"), secret):
             log.warning("VK callback with a wrong secret rejected")
             return web.Response(status=403, text="wrong secret")
         if background:
@@ -86,3 +96,17 @@ def callback_app(bot: Bot, server: CallbackServer, *, background: bool = True) -
     app = web.Application()
     app.router.add_post(server.path, receive)
     return app
+
+
+async def _event_of(request: web.Request) -> dict[str, Any] | None:
+    """The event, if the body is a JSON object; malformed bodies are nobody's event."""
+    try:
+        event = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return event if isinstance(event, dict) else None
+
+
+def same_secret(given: Any, expected: str) -> bool:
+    """Constant-time, for any value a forger sends (a number, a list, non-ASCII text)."""
+    return hmac.compare_digest(str(given).encode("utf-8", "replace"), expected.encode())

@@ -6,7 +6,14 @@ import asyncio
 import contextlib
 
 from bots.channels.contract import Channel, ChannelServices, Listener, MessengerChannel
-from bots.channels.vk.app import build_api, build_bot, callback_app, is_unreachable, run_long_poll
+from bots.channels.vk.app import (
+    build_api,
+    build_bot,
+    callback_app,
+    community_id,
+    is_unreachable,
+    run_long_poll,
+)
 from bots.channels.vk.config import VkConfig
 from bots.channels.vk.delivery import VkDelivery
 from bots.channels.vk.labeler import build_labeler
@@ -21,7 +28,7 @@ class VkChannel(MessengerChannel):
     def __init__(self, config: VkConfig, services: ChannelServices) -> None:
         screens = _screens(services)
         super().__init__(services)
-        self.callback = config.callback
+        self.callback, self.group_id = config.callback, config.group_id
         self.api = build_api(config.token.get_secret_value(), config.api_url)
         self.delivery = VkDelivery(self.api, screens, services.edge.texts)
         self.bot = build_bot(self.api, build_labeler(services.edge, self.delivery, screens),
@@ -29,9 +36,10 @@ class VkChannel(MessengerChannel):
 
     async def listener(self) -> Listener | None:
         server = self.callback
-        return None if server is None else Listener(
-            callback_app(self.bot, server), server.host, server.port
-        )  # fmt: skip
+        if server is None:
+            return None
+        group = self.group_id or await community_id(self.api)
+        return Listener(callback_app(self.bot, server, group), server.host, server.port)
 
     async def poll(self, stop: asyncio.Event) -> None:
         """vkbottle's loop has no stop of its own: it is cancelled."""
