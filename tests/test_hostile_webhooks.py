@@ -109,3 +109,40 @@ async def test_vk_serves_only_its_own_community(vk_bot: VkProcess) -> None:
     assert vk_bot.fake.texts(USER) == []
     assert (await vk_bot.post(Events(VK_SECRET).message(USER, "привет")))[1] == "ok"
     assert "Здравствуйте" in vk_bot.fake.texts(USER)[0]
+
+
+GROUP_CHAT = -100777
+
+
+async def test_in_a_telegram_group_only_an_invitation_to_write_privately(
+    telegram_bot: BotProcess,
+) -> None:
+    updates = Updates()
+    await telegram_bot.post(updates.message(USER, "у соседа умер отец, что делать", GROUP_CHAT))
+    assert telegram_bot.fake.sent(GROUP_CHAT) == []  # chatter in the group is not for us
+    await telegram_bot.post(updates.message(USER, "/start", GROUP_CHAT))
+    (invitation,) = telegram_bot.fake.texts(GROUP_CHAT)
+    assert "только в личных сообщениях" in invitation
+    assert telegram_bot.fake.sent(USER) == []  # no plan, no menu, nothing personal
+
+
+async def test_a_command_for_another_bot_is_not_ours_and_ours_is(
+    telegram_bot: BotProcess,
+) -> None:
+    updates = Updates()
+    await telegram_bot.post(updates.message(USER, "/start@otherbot"))
+    await telegram_bot.post(updates.message(USER, "/forget@otherbot"))
+    assert telegram_bot.fake.sent(USER) == []
+    await telegram_bot.post(updates.message(USER, "/start@lifebot child_birth"))
+    assert "Рождение ребёнка" in "\n".join(telegram_bot.fake.texts(USER))
+
+
+async def test_in_a_vk_group_conversation_only_an_invitation(vk_bot: VkProcess) -> None:
+    chat = 2_000_000_001
+    events = Events(VK_SECRET)
+    await vk_bot.post(events.message(USER, "а пособие на ребенка сколько", peer=chat))
+    assert vk_bot.fake.texts(chat) == []
+    await vk_bot.post(events.message(USER, "/start", peer=chat))
+    (invitation,) = vk_bot.fake.texts(chat)
+    assert "только в личных сообщениях" in invitation
+    assert vk_bot.fake.texts(USER) == []

@@ -149,14 +149,16 @@ class Updates:
     def __init__(self) -> None:
         self._ids = itertools.count(1)
 
-    def message(self, user: int, text: str) -> dict[str, Any]:
+    def message(self, user: int, text: str, group: int | None = None) -> dict[str, Any]:
+        """``group``: the id of a group chat (negative, as Telegram's) the user wrote in."""
         update_id = next(self._ids)
+        chat = {"id": group, "type": "group", "title": "Соседи"} if group else None
         return {
             "update_id": update_id,
             "message": {
                 "message_id": update_id,
                 "date": int(time.time()),
-                "chat": {"id": user, "type": "private"},
+                "chat": chat or {"id": user, "type": "private"},
                 "from": {"id": user, "is_bot": False, "first_name": "Иван", "language_code": "ru"},
                 "text": text,
                 **_command_entities(text),

@@ -147,10 +147,14 @@ class Events:
             event["secret"] = self.secret
         return event
 
-    def message(self, user: int, text: str, *, keyboards: bool = True) -> dict[str, Any]:
+    def message(
+        self, user: int, text: str, *, keyboards: bool = True, peer: int | None = None
+    ) -> dict[str, Any]:
+        """``peer``: a group conversation (2000000001 and up) the message was written in."""
         number = next(self._ids)
         message = {
-            "date": int(time.time()), "from_id": user, "id": number, "out": 0, "peer_id": user,
+            "date": int(time.time()), "from_id": user, "id": number, "out": 0,
+            "peer_id": peer or user,
             "text": text, "conversation_message_id": number, "fwd_messages": [],
             "important": False, "random_id": 0, "attachments": [], "is_hidden": False,
         }  # fmt: skip

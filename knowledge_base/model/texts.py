@@ -5,6 +5,8 @@ Descriptions are in Russian because editors read them.
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from knowledge_base.model.base import ButtonLabel, Model, Text
 
 
@@ -81,6 +83,9 @@ class Texts(Model):
     survey_scale_hint: Text
     did_you_mean: Text
     flood_warning: Text
+    private_only: Text = Field(
+        description="Ответ в групповом чате: бот отвечает только в личных сообщениях"
+    )
     forgotten: Text
     understood: Text
     which_option: Text

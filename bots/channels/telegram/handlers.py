@@ -26,7 +26,14 @@ def build_router(edge: Edge) -> Router:
 
 
 async def on_message(message: Message, bot: Bot, edge: Edge, event_update: Update) -> None:
-    event = mapping.from_message(message, event_update.update_id)
+    username = (await bot.me()).username
+    text = message.text or ""
+    if mapping.for_another_bot(text, username):
+        return
+    if not mapping.is_private(message.chat):
+        await _invite_to_private(message, edge, username)
+        return
+    event = mapping.from_message(message, event_update.update_id, username)
     chat = message.chat.id
     async with ChatActionSender.typing(bot=bot, chat_id=chat, initial_sleep=TYPING_AFTER):
         replies = await edge.answer(event)
@@ -35,10 +42,19 @@ async def on_message(message: Message, bot: Bot, edge: Edge, event_update: Updat
 
 async def on_button(query: CallbackQuery, bot: Bot, edge: Edge, event_update: Update) -> None:
     await query.answer()  # stops the button's spinner at once
+    if query.message is not None and not mapping.is_private(query.message.chat):
+        return  # no buttons of ours are in a group; a forged press there changes nothing
     event = mapping.from_callback(query, event_update.update_id)
     replies = await edge.answer(event)
     source = query.message.message_id if query.message else None
     await TelegramDelivery(bot).send(event.chat_id, replies, edit_message_id=source)
+
+
+async def _invite_to_private(message: Message, edge: Edge, username: str | None) -> None:
+    """One line, and only when the group spoke to us: a command or a mention."""
+    text = message.text or ""
+    if text.startswith("/") or (username and f"@{username}".lower() in text.lower()):
+        await message.answer(edge.texts.private_only)
 
 
 async def on_error(error: ErrorEvent, bot: Bot, edge: Edge) -> None:

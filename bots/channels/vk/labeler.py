@@ -14,6 +14,7 @@ from bots.channels.vk.delivery import VkDelivery
 from bots.channels.vk.rendering import PAGE_PREFIX
 from bots.channels.vk.screens import ScreenMemory
 from bots.shared.edge import Edge
+from dialogs.contract import Reply
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -25,6 +26,10 @@ def build_labeler(edge: Edge, delivery: VkDelivery, screens: ScreenMemory) -> Bo
     async def on_message(event: dict[str, Any]) -> None:
         message = event["object"]["message"]
         peer = str(message["peer_id"])
+        if not mapping.is_private(peer):
+            if mapping.speaks_to_us(event):
+                await delivery.send(peer, [Reply(edge.texts.private_only)])
+            return
         if not await _admitted(edge, delivery, peer, str(message["from_id"])):
             return
         keyboards = mapping.shows_inline_keyboards(event)
@@ -37,6 +42,8 @@ def build_labeler(edge: Edge, delivery: VkDelivery, screens: ScreenMemory) -> Bo
         pressed = event["object"]
         await delivery.answer_button(pressed)
         incoming = mapping.from_message_event(event)
+        if not mapping.is_private(incoming.chat_id):
+            return  # no buttons of ours are in a group conversation
         if await _paged(delivery, incoming.chat_id, pressed, incoming.payload or ""):
             return
         if not await _admitted(edge, delivery, incoming.chat_id, incoming.user_id):

@@ -12,6 +12,7 @@ from dialogs.contract import IncomingEvent
 
 CHANNEL = "vk"
 PAYLOAD_KEY = "p"
+CHATS_FROM = 2_000_000_000
 
 
 def from_message_new(event: dict[str, Any], choices: Sequence[str] = ()) -> IncomingEvent:
@@ -80,3 +81,14 @@ def peer_of(event: dict[str, Any]) -> str | None:
     body = event.get("object") or {}
     peer = (body.get("message") or body).get("peer_id")
     return None if peer is None else str(peer)
+
+
+def is_private(peer_id: str) -> bool:
+    """VK numbers group conversations from 2,000,000,001; a person's peer is their user id."""
+    return peer_id.isdecimal() and int(peer_id) < CHATS_FROM
+
+
+def speaks_to_us(event: dict[str, Any]) -> bool:
+    """In a group conversation: a command, or a mention of the community («[club1|…]»)."""
+    text = str(event["object"]["message"].get("text") or "")
+    return text.startswith("/") or "[club" in text or "@club" in text
