@@ -16,10 +16,18 @@ from sqlalchemy.ext.asyncio import (
 from knowledge_base.errors import ConfigurationError
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+# A turn that cannot finish in time is refused, not hung: a frozen server, a lock held too long.
+STATEMENT_TIMEOUT = 10.0  # seconds one SQL statement may run
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection, or to wait for a pooled one
 
 
-def create_engine(url: str, **options: Any) -> AsyncEngine:
+def create_engine(
+    url: str, *, statement_timeout: float = STATEMENT_TIMEOUT, **options: Any
+) -> AsyncEngine:
+    """Statement parameters never reach an error message or a log (they hold what citizens
+    wrote and their pseudonymous keys): ``hide_parameters``."""
     parsed = make_url(url)
+    options = {"hide_parameters": True, **options}
     if parsed.drivername not in SUPPORTED_DRIVERS:
         raise ConfigurationError(
             f"DATABASE_URL: драйвер «{parsed.drivername}» не поддерживается; "
@@ -29,7 +37,14 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **options)
+    milliseconds = str(int(statement_timeout * 1000))
+    idle = str(int(statement_timeout * 3000))  # a transaction left open by a stuck turn
+    server = {"statement_timeout": milliseconds, "lock_timeout": milliseconds,
+              "idle_in_transaction_session_timeout": idle}  # fmt: skip
+    connect = {"timeout": CONNECT_TIMEOUT, "command_timeout": statement_timeout * 2,
+               "server_settings": server}  # fmt: skip
+    options.setdefault("pool_timeout", CONNECT_TIMEOUT)
+    return create_async_engine(url, pool_pre_ping=True, connect_args=connect, **options)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -74,8 +74,11 @@ class JsonFormatter(logging.Formatter):
         if (current := conversation_id.get()) is not None:
             entry["conversation_id"] = current
         if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
+            entry["error"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+_TRACEBACKS = logging.Formatter()
 
 
 class Redact(logging.Filter):
@@ -88,10 +91,16 @@ class Redact(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if any(secret in message for secret in self._secrets):
-            for secret in self._secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, ()
+            record.msg, record.args = self._hide(message), ()
+        if record.exc_info and not record.exc_text:
+            # The traceback too: an error page that echoes a request path holds the token.
+            record.exc_text = self._hide(_TRACEBACKS.formatException(record.exc_info))
         return True
+
+    def _hide(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
 
 def configure_logging(level: str, as_json: bool, secrets: Sequence[str]) -> None:
@@ -103,3 +112,8 @@ def configure_logging(level: str, as_json: bool, secrets: Sequence[str]) -> None
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for chatty in CHATTY:  # at DEBUG they log every request with the citizen's words
+        logging.getLogger(chatty).setLevel(max(logging.INFO, root.level))
+
+
+CHATTY = ("aiogram.event", "aiogram.dispatcher", "vkbottle", "aiosqlite", "asyncio")

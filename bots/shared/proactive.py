@@ -52,8 +52,11 @@ class IdleSurveys:
         except Exception as error:
             if not self.unreachable(error):
                 raise
-            log.info("%s chat %s refuses messages; survey not delivered",
-                     self.channel, outgoing.address.chat_id)  # fmt: skip
+            log.info(
+                "%s: the citizen of conversation %s refuses messages; survey not delivered",
+                self.channel,
+                outgoing.conversation_id,
+            )  # never the chat id: it is personal
             await self.engine.citizen_unreachable(outgoing, _utc_now())
 
     def start(self) -> None:

@@ -30,7 +30,8 @@ def _run(connection: Connection) -> None:
 
 
 async def run_online() -> None:
-    engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+    # A migration may rewrite or index a big table: no per-statement limit of a turn here.
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "", statement_timeout=3600)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)
