@@ -113,6 +113,15 @@ class SqlRecorder:
         deleted = await self._session.execute(
             delete(_MESSAGES).where(_MESSAGES.c.conversation_id.in_(theirs))
         )
+        # A comment is the citizen's own words: erased like the messages. The scores (csat,
+        # effort, answered) stay for the statistics; the row stays so that a comment is still
+        # counted as given. The column is NOT NULL: a marker, not NULL.
+        answers = table_of(models.SurveyAnswer)
+        await self._session.execute(
+            update(answers)
+            .where(answers.c.conversation_id.in_(theirs), answers.c.question == "comment")
+            .values(value="[удалено]")
+        )
         await self._session.execute(
             update(_CONVERSATIONS)
             .where(_CONVERSATIONS.c.citizen_id == citizen_id)
