@@ -29,7 +29,7 @@ from knowledge_base.model import (
     Timezones,
 )
 from knowledge_base.placeholders import check_placeholders
-from knowledge_base.source import SourceFile, read_source
+from knowledge_base.source import SourceFile, content_files, is_content_file, read_source
 from knowledge_base.validation_messages import errors
 
 M = TypeVar("M", bound=BaseModel)
@@ -64,12 +64,14 @@ def load_knowledge_base(root: Path = CONTENT_DIR) -> KnowledgeBaseContent:
 
 def situation_files(root: Path) -> list[Path]:
     folder = root / "situations"
-    return sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
+    return content_files(folder, "*.yml") + content_files(folder, "*.yaml")
 
 
 def load_figures(root: Path, found: list[str]) -> dict[str, Figure]:
     parsed = []
     for path in figure_files(root):
+        if not is_content_file(path, root):
+            continue  # an editor's lock or backup beside the figures
         source = _source(root, path, found)
         part = _parse(source, Figures, found) if source else None
         if source is not None and part is not None:
@@ -191,7 +193,7 @@ def _cross_check(
 
 def fingerprint(root: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.y*ml")):
+    for path in content_files(root, "*.y*ml", recursive=True):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -54,6 +54,30 @@ def _child(node: yaml.Node, part: int | str) -> yaml.Node | None:
     return None
 
 
+# What editors' tools leave beside the content: Emacs locks (``.#texts.yml``, often a dangling
+# symlink) and autosaves (``#texts.yml#``), Vim swaps, backups, half-written temporaries.
+_DEBRIS_START = (".", "#")
+_DEBRIS_END = ("~", ".swp", ".tmp")
+
+
+def is_content_file(path: Path, root: Path) -> bool:
+    """A file the knowledge base is made of: not editor debris (nor inside a hidden folder,
+    such as Kubernetes' ``..data``), and a link only when it points at a file."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        parts = (path.name,)
+    if any(part.startswith(_DEBRIS_START) for part in parts):
+        return False
+    return not path.name.endswith(_DEBRIS_END) and path.is_file()
+
+
+def content_files(folder: Path, pattern: str, *, recursive: bool = False) -> list[Path]:
+    """The content files matching ``pattern`` in ``folder`` (and below it, if recursive)."""
+    found = folder.rglob(pattern) if recursive else folder.glob(pattern)
+    return sorted(path for path in found if is_content_file(path, folder))
+
+
 def read_source(root: Path, path: Path) -> tuple[SourceFile | None, str | None]:
     """The parsed file, or a problem naming the file, line and column."""
     label = _label(root, path)

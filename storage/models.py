@@ -74,6 +74,7 @@ class Message(Base):
     """What a citizen sent, with personal data masked before it is written."""
 
     __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_at", "at"),)  # retention deletes by age
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(

@@ -3,6 +3,8 @@
 Each turn holds a per-citizen lock from ``load`` until the unit of work ends, so two replicas
 never interleave one citizen's turns. Writes are staged and applied after the SQL records are
 committed; idle conversations sit in a sorted set per channel, scored by when they fall due.
+A state that cannot be read is moved aside (``lifebot:quarantine:<key>``, out of the idle set):
+the citizen starts afresh and the sweep goes on with the others (see ``storage.sessions``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dialogs.contract import Address
 from dialogs.ports import StoredSession
 from dialogs.state import ConversationState
 from knowledge_base.errors import StorageError
+from storage.sessions import UnreadableState, quarantined, read_state
 
 PREFIX = "lifebot"
 LOCK_TTL_MS = 15_000
@@ -67,6 +70,8 @@ class RedisSessionStore:
                 stored = await self._read(key)
                 if stored is not None:
                     found.append(stored)
+                else:  # gone or set aside: nothing to sweep, and no place in the next batch
+                    await self.redis.zrem(_idle(channel), key)
         return found
 
     async def forget(self, key: str) -> None:
@@ -83,7 +88,7 @@ class RedisSessionStore:
     async def _write_staged(self) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             for key in self.forgotten:
-                pipe.delete(_session(key))
+                pipe.delete(_session(key), _quarantine(key))
                 pipe.zrem(_idle(key.split(":", 1)[0]), key)
             for key, item in self.staged.items():
                 document = {
@@ -129,13 +134,39 @@ class RedisSessionStore:
         raw = await self.redis.get(_session(key))
         if raw is None:
             return None
+        try:
+            return _decode(key, raw)
+        except UnreadableState as error:
+            await self._set_aside(key, error.reason)
+            return None
+
+    async def _set_aside(self, key: str, reason: str) -> None:
+        channel = key.split(":", 1)[0]
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.rename(_session(key), _quarantine(key))
+            pipe.zrem(_idle(channel), key)
+            await pipe.execute()
+        quarantined(channel, reason, "moved aside; the citizen starts afresh")
+
+
+def _decode(key: str, raw: bytes | str) -> StoredSession:
+    try:
         document = json.loads(raw)
         address = Address(document["address"]["channel"], document["address"]["chat_id"])
-        return StoredSession(key, address, ConversationState.model_validate(document["state"]))
+        state = document["state"]
+    except (ValueError, KeyError, TypeError):
+        raise UnreadableState("not a stored session document") from None
+    if not isinstance(state, dict):
+        raise UnreadableState("the state is not an object")
+    return StoredSession(key, address, read_state(state))
 
 
 def _session(key: str) -> str:
     return f"{PREFIX}:session:{key}"
+
+
+def _quarantine(key: str) -> str:
+    return f"{PREFIX}:quarantine:{key}"
 
 
 def _lock(key: str) -> str:

@@ -258,13 +258,14 @@ async def test_long_polling_mode(telegram: FakeTelegram, sql_engine: DialogEngin
     bot = build_bot(telegram.token, telegram.url)
     dispatcher = build_dispatcher(Edge(sql_engine))
     idle = idle_surveys(bot, sql_engine, dt.timedelta(seconds=30))
-    polling = asyncio.create_task(run_polling(bot, dispatcher, idle))
+    stop = asyncio.Event()
+    polling = asyncio.create_task(run_polling(bot, dispatcher, idle, stop))
     await telegram.updates.put(Updates().message(USER, "/start"))
     for _ in range(200):
         if telegram.sent(USER):
             break
         await asyncio.sleep(0.05)
-    await dispatcher.stop_polling()
+    stop.set()
     await polling
     await bot.session.close()
     assert "Здравствуйте" in telegram.texts(USER)[0]

@@ -178,14 +178,15 @@ async def test_a_repeated_event_is_handled_once(
 async def test_bots_long_poll(sql_engine: DialogEngine, vk: FakeVk) -> None:
     bot_process = VkProcess(sql_engine, vk)
     idle = idle_surveys(bot_process.delivery, sql_engine, dt.timedelta(seconds=30))
-    polling = asyncio.create_task(run_long_poll(bot_process.bot, idle))
+    stop = asyncio.Event()
+    polling = asyncio.create_task(run_long_poll(bot_process.bot, bot_process.edge, stop, idle))
     await vk.events.put(Events().message(USER, "/start"))
     for _ in range(100):
         if vk.texts(USER):
             break
         await asyncio.sleep(0.05)
-    polling.cancel()
-    await asyncio.gather(polling, return_exceptions=True)
+    stop.set()
+    await asyncio.wait_for(polling, 10)
     await bot_process.api.http_client.close()
     assert "Здравствуйте" in vk.texts(USER)[0]
 

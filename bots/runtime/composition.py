@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -164,14 +165,34 @@ def secrets_of(settings: Settings) -> list[str]:
     return [v.get_secret_value() for v in values if v is not None]
 
 
-async def build_assistant(settings: Settings) -> Assistant:
+def configure(settings: Settings) -> None:
+    """Logging as the settings say, secrets redacted: first, so that every later line obeys."""
     configure_logging(settings.log_level, settings.log_format == "json", secrets_of(settings))
-    metrics = Metrics()
-    knowledge = load_content(settings)
-    classifier, closers = build_classifier(settings, knowledge, metrics)
-    database = create_engine(settings.database_url)
-    sessions = session_factory(database)
-    pseudonyms = await pseudonymizer(settings, sessions)
+
+
+ANALYSIS_SECONDS = 3600.0
+
+
+async def build_assistant(settings: Settings, metrics: Metrics | None = None) -> Assistant:
+    """The quick parts first (the database, the pseudonym key, Redis: a wrong address or a
+    missing extra fails at once), then the slow ones (the knowledge base, the NLU) off the
+    event loop, so that the health server answers meanwhile."""
+    metrics = metrics or Metrics()
+    # One connection a turn: the pool is as large as the turns the edge lets run at once.
+    turns = settings.max_concurrent_turns
+    database = create_engine(settings.database_url, pool_size=turns, max_overflow=2)
+    closers: list[Closable] = []
+    try:
+        redis, flood, units = await _state(settings, session_factory(database), closers)
+        knowledge, (classifier, closing) = await asyncio.to_thread(
+            _understanding, settings, metrics
+        )
+    except BaseException:
+        for closer in closers:
+            await closer.close()
+        await database.dispose()
+        raise
+    closers[:0] = closing  # the classifier closes before the connections it may use
     config = EngineConfig(
         idle_timeout=dt.timedelta(minutes=settings.idle_survey_minutes),
         policy=UnderstandingPolicy(
@@ -181,13 +202,27 @@ async def build_assistant(settings: Settings) -> Assistant:
         ),
         timezone=settings.timezone,
     )
-    flood: FloodControl = MemoryFloodControl(settings.flood_rate, settings.flood_burst)
-    units = SqlUnits(sessions, pseudonyms)
-    redis = None
-    if settings.redis_url:
-        redis, flood, units = _with_redis(settings, sessions, pseudonyms, closers)
     engine = DialogEngine(knowledge, classifier, units, config, observer=metrics)
     return Assistant(engine, database, settings, flood, closers, redis, classifier, metrics)
+
+
+async def _state(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], closers: list[Closable]
+) -> tuple[Any, FloodControl, SqlUnits]:
+    """Where conversation state and flood control live: the database, or Redis."""
+    pseudonyms = await pseudonymizer(settings, sessions)
+    if settings.redis_url:
+        return _with_redis(settings, sessions, pseudonyms, closers)
+    flood = MemoryFloodControl(settings.flood_rate, settings.flood_burst)
+    return None, flood, SqlUnits(sessions, pseudonyms)
+
+
+def _understanding(
+    settings: Settings, metrics: Metrics
+) -> tuple[KnowledgeBase, tuple[IntentClassifier, list[Closable]]]:
+    """The slow part of the build: the knowledge base loaded, the NLU trained or loaded."""
+    knowledge = load_content(settings)
+    return knowledge, build_classifier(settings, knowledge, metrics)
 
 
 def preview_engine(knowledge: KnowledgeBase) -> DialogEngine:
@@ -197,8 +232,9 @@ def preview_engine(knowledge: KnowledgeBase) -> DialogEngine:
 
 @asynccontextmanager
 async def open_database(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """The configured database for one command (export, report, retention), then closed."""
-    database = create_engine(settings.database_url)
+    """The configured database for one command (export, report, retention), then closed.
+    An analyst's query over a year of conversations may run long: no turn's time limit."""
+    database = create_engine(settings.database_url, statement_timeout=ANALYSIS_SECONDS)
     try:
         yield database
     finally:

@@ -1,22 +1,25 @@
 """Starting the assistant in a channel: what every ``lifebot`` command that talks to citizens
-calls. Settings are checked first, then the database is readied, then the slow parts (the
-knowledge base, the NLU) are built, then the channel runs until it stops."""
+calls. Settings are checked first (``Settings`` validates them as they are read), then the
+database is readied; a bot then opens its health server, and only then are the slow parts (the
+knowledge base, the NLU) built; then the channel runs until it stops."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import datetime as dt
+import importlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bots.channels.contract import ChannelServices
+from bots.channels.contract import Channel, ChannelServices
 from bots.runtime.channels import build_channel, channel_config, registration
-from bots.runtime.composition import Assistant, build_assistant
+from bots.runtime.composition import Assistant, build_assistant, configure
 from bots.runtime.lifecycle import stop_signal
-from bots.runtime.process import background, bot_services, run_channel
+from bots.runtime.observability import Metrics
+from bots.runtime.process import background, bot_services, health_server, run_channel
 from bots.runtime.settings import Settings
 from bots.shared.edge import Edge
 from bots.shared.inflight import InFlight
@@ -38,24 +41,53 @@ def prepare(name: str, settings: Settings, **options: Any) -> Any:
 
 async def run(name: str, settings: Settings, config: Any) -> None:
     """Until SIGTERM (a bot) or the end of the input (the console)."""
+    configure(settings)
+    every = dt.timedelta(seconds=settings.idle_check_seconds)
+    if registration(name).messenger:
+        await _run_bot(name, settings, config, every)
+        return
     async with _assistant(settings) as assistant:
-        edge = Edge(assistant.engine, assistant.flood, InFlight(settings.shutdown_grace_seconds))
-        services = ChannelServices(edge, assistant.redis)
-        channel = build_channel(name, config, services)
-        every = dt.timedelta(seconds=settings.idle_check_seconds)
-        if registration(name).messenger:
-            async with bot_services(assistant):
-                await run_channel(channel, assistant.engine, stop_signal(), every)
-            return
+        channel = _channel(name, config, assistant)
         # A person at a terminal (not a script) may edit the content and try it at once.
-        reloading = [assistant.reloader().run()] if channel.proactive else []
-        async with background(*reloading):
+        reloading = {"reload": assistant.reloader().run()} if channel.proactive else {}
+        async with background(reloading):
             await run_channel(channel, assistant.engine, asyncio.Event(), every)
 
 
+async def _run_bot(name: str, settings: Settings, config: Any, every: dt.timedelta) -> None:
+    """The health server answers while the assistant is being built (/readyz: «loading»)."""
+    metrics = Metrics()
+    async with health_server(settings, metrics) as readiness:
+        # The messenger's framework takes seconds to import: beside the build, off the loop.
+        framework = asyncio.create_task(asyncio.to_thread(_import_quietly, name))
+        try:
+            async with _assistant(settings, metrics) as assistant:
+                await framework
+                channel = _channel(name, config, assistant)
+                async with bot_services(assistant, readiness):
+                    await run_channel(channel, assistant.engine, stop_signal(), every, readiness)
+        finally:
+            framework.cancel()  # the build failed: nothing waits for the import any more
+
+
+def _import_quietly(name: str) -> None:
+    """Import the channel's module now; if it cannot be, ``build_channel`` will say why."""
+    with contextlib.suppress(ImportError):
+        importlib.import_module(registration(name).module)
+
+
+def _channel(name: str, config: Any, assistant: Assistant) -> Channel:
+    settings = assistant.settings
+    inflight = InFlight(settings.shutdown_grace_seconds)
+    edge = Edge(assistant.engine, assistant.flood, inflight, settings.max_concurrent_turns)
+    return build_channel(name, config, ChannelServices(edge, assistant.redis))
+
+
 @contextlib.asynccontextmanager
-async def _assistant(settings: Settings) -> AsyncIterator[Assistant]:
-    assistant = await build_assistant(settings)
+async def _assistant(
+    settings: Settings, metrics: Metrics | None = None
+) -> AsyncIterator[Assistant]:
+    assistant = await build_assistant(settings, metrics)
     try:
         yield assistant
     finally:

@@ -3,7 +3,8 @@
 Files are polled (no watcher dependency, works on any file system and in containers) and
 SIGHUP forces a check. The new content is loaded and, when example phrases changed, the NLU
 retrained, off the event loop; then both are swapped in at once. An invalid or half-written
-file leaves the previous version serving, and the problems are logged.
+file leaves the previous version serving, and the problems are logged. Editors' lock files and
+backups are not content (``knowledge_base.source.is_content_file``), and no error ends the loop.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from dialogs.engine import DialogEngine
 from dialogs.ports import IntentClassifier, KnowledgeBase
 from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.source import content_files
 
 log = logging.getLogger("lifebot.reload")
 Build = Callable[[], tuple[KnowledgeBase, IntentClassifier]]
@@ -27,7 +29,7 @@ Build = Callable[[], tuple[KnowledgeBase, IntentClassifier]]
 def fingerprint(folders: Sequence[Path]) -> str:
     digest = hashlib.sha256()
     for folder in folders:
-        for path in sorted(folder.rglob("*.y*ml")):
+        for path in content_files(folder, "*.y*ml", recursive=True):
             with contextlib.suppress(OSError):  # a file being replaced right now
                 digest.update(str(path).encode())
                 digest.update(path.read_bytes())
@@ -57,7 +59,14 @@ class KnowledgeReloader:
                 await asyncio.wait_for(self._forced.wait(), self._every)
             forced = self._forced.is_set()
             self._forced.clear()
-            await self.check(forced=forced)
+            try:
+                await self.check(forced=forced)
+            except Exception:  # the loop must outlive any one bad reload
+                self.failures += 1
+                log.exception(
+                    "knowledge base reload failed; the previous version keeps serving until "
+                    "the next change or SIGHUP"
+                )
 
     async def check(self, *, forced: bool = False) -> bool:
         """Reload if the files changed (or when forced); True if a new version is serving."""

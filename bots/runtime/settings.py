@@ -1,4 +1,8 @@
-"""All settings, from the environment (or a .env file). Loaded only in the composition root."""
+"""All settings, from the environment (or a .env file). Loaded only in the composition root.
+
+Each is checked as it is read, before anything slow starts; a wrong value is explained in one
+Russian line (``PydanticCustomError``: the message is shown as written, with no English prefix).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,11 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+SECRET_MIN_BYTES = 16  # an HMAC key shorter than this is guessable
 
 
 class Settings(BaseSettings):
@@ -56,7 +64,22 @@ class Settings(BaseSettings):
         from zoneinfo import available_timezones
 
         if value not in available_timezones():
-            raise ValueError(f"неизвестный часовой пояс «{value}»; пример: Europe/Moscow")
+            raise PydanticCustomError(
+                "timezone", "неизвестный часовой пояс «{value}»; пример: Europe/Moscow",
+                {"value": value},
+            )  # fmt: skip
+        return value
+
+    @field_validator("pseudonym_secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < SECRET_MIN_BYTES:
+            raise PydanticCustomError(
+                "secret_too_short",
+                "секрет должен быть не короче {minimum} байт; создайте его, например, "
+                "командой openssl rand -hex 32",
+                {"minimum": SECRET_MIN_BYTES},
+            )
         return value
 
     redis_url: str | None = Field(
@@ -106,4 +129,20 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(
         default=30, gt=0, description="How long SIGTERM waits for updates in flight"
     )
+    max_concurrent_turns: int = Field(
+        default=15,
+        ge=1,
+        description="Turns at once (the database pool's size); beyond it a webhook gets 503",
+    )
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise PydanticCustomError(
+                "log_level", "неизвестный уровень «{value}»; допустимы: {known}",
+                {"value": value, "known": ", ".join(LOG_LEVELS)},
+            )  # fmt: skip
+        return level

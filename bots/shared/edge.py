@@ -8,6 +8,7 @@ bug and is logged with its traceback. The citizen gets the same apology either w
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
@@ -21,6 +22,7 @@ from knowledge_base.errors import LifebotError
 from knowledge_base.model import Texts
 
 log = logging.getLogger("lifebot.edge")
+CAPACITY = 15  # turns at once: the default pool (5 connections and 10 more on demand)
 Chat = TypeVar("Chat")
 ADMITTED = Admission()
 
@@ -51,10 +53,23 @@ class Edge:
         engine: DialogEngine,
         flood: FloodControl | None = None,
         inflight: InFlight | None = None,
+        capacity: int = CAPACITY,
     ) -> None:
         self.engine = engine
         self.flood = flood
         self.inflight = inflight or InFlight()
+        self.capacity = capacity
+        self._slots = asyncio.Semaphore(capacity)
+
+    @property
+    def saturated(self) -> bool:
+        """As many turns running as the database has connections for: a messenger that
+        redelivers (a webhook) is refused now and retries, instead of every turn timing out."""
+        return self.inflight.count >= self.capacity
+
+    def slot(self) -> asyncio.Semaphore:
+        """For intakes that pull (polling): wait for a free slot, the messenger keeps the rest."""
+        return self._slots
 
     @property
     def texts(self) -> Texts:

@@ -29,10 +29,19 @@ async def send_idle_surveys(
     while True:
         try:
             for outgoing in await engine.sweep_idle(channel, clock()):
-                await send(outgoing)
+                await _send_one(send, outgoing)
         except Exception:
             log.exception("idle survey sweep failed; will retry")
         await asyncio.sleep(every.total_seconds())
+
+
+async def _send_one(send: Deliver, outgoing: Outgoing) -> None:
+    """One citizen's failed delivery never keeps the others of the batch from theirs."""
+    try:
+        await send(outgoing)
+    except Exception as error:
+        log.error("idle survey of conversation %s not delivered: %s",
+                  outgoing.conversation_id, type(error).__name__)  # fmt: skip
 
 
 @dataclass

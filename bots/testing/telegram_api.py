@@ -33,7 +33,7 @@ class FakeTelegram:
     calls: list[Call] = field(default_factory=list)
     by_chat: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     blocked_chats: set[str] = field(default_factory=set)
-    updates: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    updates: PendingUpdates = field(default_factory=lambda: PendingUpdates())
     port: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _runner: web.AppRunner | None = None
@@ -132,15 +132,40 @@ class FakeTelegram:
         return True
 
     async def _updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        timeout = float(params.get("timeout") or 0)
-        try:
-            first = await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.01))
-        except TimeoutError:
-            return []
-        batch = [first]
-        while not self.updates.empty():
-            batch.append(self.updates.get_nowait())
-        return batch
+        """getUpdates as the Bot API does it: ``offset`` confirms (forgets) every update below
+        it; the unconfirmed ones come again, up to ``limit`` (100) at a time."""
+        if params.get("offset") not in (None, ""):
+            self.updates.confirm(int(params["offset"]))
+        limit = int(params.get("limit") or 100)
+        return await self.updates.batch(float(params.get("timeout") or 0), limit)
+
+
+class PendingUpdates:
+    """The updates Telegram keeps for a bot until they are confirmed."""
+
+    def __init__(self) -> None:
+        self._items: list[dict[str, Any]] = []
+        self._arrived = asyncio.Event()
+
+    async def put(self, update: dict[str, Any]) -> None:
+        self._items.append(update)
+        self._arrived.set()
+
+    def confirm(self, offset: int) -> None:
+        self._items = [u for u in self._items if int(u["update_id"]) >= offset]
+
+    def empty(self) -> bool:
+        return not self._items
+
+    async def batch(self, wait: float, limit: int) -> list[dict[str, Any]]:
+        if not self._items:
+            self._arrived.clear()
+            try:
+                # At most a second: a stopped bot's request is not held open for long.
+                await asyncio.wait_for(self._arrived.wait(), timeout=min(max(wait, 0.01), 1.0))
+            except TimeoutError:
+                return []
+        return self._items[:limit]
 
 
 class Updates:

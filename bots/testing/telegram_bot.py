@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bots.channels.telegram.app import build_bot, build_dispatcher, webhook_app
-from bots.shared.edge import Edge
+from bots.shared.edge import CAPACITY, Edge
 from bots.shared.flood import FloodControl
 from bots.testing.local import ChatCitizen, LocalBot
 from bots.testing.telegram_api import FakeTelegram, Updates
@@ -25,12 +25,13 @@ class BotProcess(LocalBot):
         fake: FakeTelegram,
         flood: FloodControl | None = None,
         port: int | None = None,
+        capacity: int = CAPACITY,
     ) -> None:
         self.engine = engine
         self.fake = fake
         self.bot = build_bot(fake.token, fake.url)
-        self.dispatcher = build_dispatcher(Edge(engine, flood))
-        app = webhook_app(self.bot, self.dispatcher, SECRET, PATH, background=False)
+        self.dispatcher = build_dispatcher(Edge(engine, flood, capacity=capacity))
+        app = webhook_app(self.bot, self.dispatcher, SECRET, PATH)
         super().__init__(app, PATH, port)
 
     async def close_client(self) -> None:

@@ -12,7 +12,7 @@ from bots.channels.vk.config import CallbackServer
 from bots.channels.vk.delivery import VkDelivery
 from bots.channels.vk.labeler import build_labeler
 from bots.channels.vk.screens import MemoryScreens
-from bots.shared.edge import Edge
+from bots.shared.edge import CAPACITY, Edge
 from bots.shared.flood import FloodControl
 from bots.testing.local import ChatCitizen, LocalBot
 from bots.testing.vk_api import GROUP, Events, FakeVk
@@ -32,16 +32,18 @@ class VkProcess(LocalBot):
         fake: FakeVk,
         flood: FloodControl | None = None,
         port: int | None = None,
+        capacity: int = CAPACITY,
     ) -> None:
         self.engine = engine
         self.fake = fake
         self.api = build_api(fake.token, fake.api_url)
         self.screens = MemoryScreens()
         self.delivery = VkDelivery(self.api, self.screens, engine.knowledge.texts)
-        labeler = build_labeler(Edge(engine, flood), self.delivery, self.screens)
+        self.edge = Edge(engine, flood, capacity=capacity)
+        labeler = build_labeler(self.edge, self.delivery, self.screens)
         self.bot = build_bot(self.api, labeler, GROUP)
         server = CallbackServer(CONFIRMATION, SecretStr(SECRET), "127.0.0.1", 0, PATH)
-        app = callback_app(self.bot, server, GROUP, background=False)
+        app = callback_app(self.bot, server, GROUP, self.edge)
         super().__init__(app, PATH, port)
 
     async def close_client(self) -> None:

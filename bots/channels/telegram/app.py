@@ -7,7 +7,6 @@ import datetime as dt
 import hmac
 import json
 import logging
-from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -32,13 +31,15 @@ from aiohttp import web
 from bots.channels.telegram.delivery import TelegramDelivery
 from bots.channels.telegram.handlers import build_router
 from bots.channels.telegram.mapping import CHANNEL
-from bots.channels.telegram.middlewares import InFlightMiddleware
-from bots.shared.edge import Edge
+from bots.shared.edge import Edge, log_failure
+from bots.shared.intake import unless_stopped
 from bots.shared.proactive import IdleSurveys
 from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
 
 log = logging.getLogger("lifebot.telegram")
+POLL_SECONDS = 25  # how long one getUpdates waits for news
+ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 # aiogram validates every answer with ``Response[<return type>]``; pydantic keeps such generic
@@ -61,7 +62,6 @@ def build_bot(token: str, api_url: str | None = None) -> Bot:
 def build_dispatcher(edge: Edge) -> Dispatcher:
     dispatcher = Dispatcher()
     dispatcher["edge"] = edge
-    dispatcher.update.outer_middleware(InFlightMiddleware(edge.inflight))
     dispatcher.include_router(build_router(edge))
     return dispatcher
 
@@ -101,40 +101,67 @@ async def run_polling(
     idle: IdleSurveys | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Long polling until ``stop`` is set; then no more updates are fetched."""
+    """Long polling until ``stop`` is set, at least once: a batch is confirmed (by the offset
+    of the next getUpdates) only after every update in it was handled, so updates a crash
+    interrupts come again; at most ``edge.capacity`` are handled at once."""
     await set_commands(bot, dispatcher["edge"])
     await bot.delete_webhook(drop_pending_updates=False)
     if idle is not None:
         idle.start()
-    stopper = asyncio.create_task(_stop_polling_on(dispatcher, stop)) if stop else None
     try:
-        await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
+        await _poll(bot, dispatcher, stop or asyncio.Event())
     finally:
-        if stopper is not None:
-            stopper.cancel()
         if idle is not None:
             await idle.stop()
 
 
-async def _stop_polling_on(dispatcher: Dispatcher, stop: asyncio.Event) -> None:
-    await stop.wait()
-    await dispatcher.stop_polling()
+async def _poll(bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event) -> None:
+    offset: int | None = None
+    while not stop.is_set():
+        updates = await _next_batch(bot, offset, stop)
+        if updates is None:
+            return
+        await asyncio.gather(*(_handle(bot, dispatcher, update) for update in updates))
+        if updates:
+            offset = updates[-1].update_id + 1
 
 
-def webhook_app(
-    bot: Bot,
-    dispatcher: Dispatcher,
-    secret: str,
-    path: str,
-    *,
-    background: bool = True,
-) -> web.Application:
-    """An aiohttp app whose ``path`` takes updates. A wrong or missing secret header gets 401;
-    a body that is not an update gets 400 (and is logged without its content); never a 500.
+async def _next_batch(bot: Bot, offset: int | None, stop: asyncio.Event) -> list[Update] | None:
+    """The next updates, [] after a failed request, None when told to stop while waiting."""
+    request = bot.get_updates(
+        offset=offset,
+        timeout=POLL_SECONDS,
+        allowed_updates=ALLOWED_UPDATES,
+        request_timeout=POLL_SECONDS + 10,
+    )
+    if (fetch := await unless_stopped(request, stop)) is None:
+        return None
+    try:
+        return fetch.result()
+    except Exception as error:  # the Bot API or the network: wait a little and ask again
+        log.warning("getUpdates failed (%s); retrying", type(error).__name__)
+        await asyncio.sleep(1)
+        return []
 
-    ``background``: answer Telegram at once and handle the update after (production); tests
-    pass False so that a request returns when its update has been handled."""
-    tasks: set[asyncio.Task[Any]] = set()
+
+async def _handle(bot: Bot, dispatcher: Dispatcher, update: Update) -> None:
+    edge: Edge = dispatcher["edge"]
+    async with edge.slot(), edge.inflight.track():
+        try:
+            await dispatcher.feed_update(bot, update)
+        except Exception as error:  # the router's own error handler already apologised
+            log_failure(error, f"telegram update {update.update_id}")
+
+
+def webhook_app(bot: Bot, dispatcher: Dispatcher, secret: str, path: str) -> web.Application:
+    """An aiohttp app whose ``path`` takes updates, at least once: the 200 goes out only after
+    the update was handled and committed, so Telegram redelivers whatever a crash interrupts
+    (and the update's claim makes a redelivery a no-op). When as many turns run as the
+    database can serve, the request gets 503 and Telegram retries it later.
+
+    A wrong or missing secret header gets 401; a body that is not an update gets 400 (and is
+    logged without its content); never a 500."""
+    edge: Edge = dispatcher["edge"]
 
     async def receive(request: web.Request) -> web.Response:
         if not _same(request.headers.get(SECRET_HEADER, ""), secret):
@@ -142,11 +169,9 @@ def webhook_app(
         update = await _update_of(request, bot)
         if update is None:
             return web.Response(status=400, text="bad request")
-        if background:
-            task = asyncio.create_task(dispatcher.feed_update(bot, update))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-        else:
+        if edge.saturated:
+            return web.Response(status=503, text="busy", headers={"Retry-After": "1"})
+        async with edge.inflight.track():
             await dispatcher.feed_update(bot, update)
         return web.json_response({})
 
@@ -177,4 +202,4 @@ async def _update_of(request: web.Request, bot: Bot) -> Update | None:
 
 async def register_webhook(bot: Bot, dispatcher: Dispatcher, url: str, secret: str) -> None:
     await set_commands(bot, dispatcher["edge"])
-    await bot.set_webhook(url, secret_token=secret, allowed_updates=["message", "callback_query"])
+    await bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)

@@ -1,4 +1,4 @@
-"""The shared edge's flood control and in-flight count, as aiogram middlewares."""
+"""The shared edge's flood control, as an aiogram middleware."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bots.channels.telegram.mapping import CHANNEL
 from bots.shared.edge import Edge
-from bots.shared.inflight import InFlight
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -31,14 +30,3 @@ class FloodMiddleware(BaseMiddleware):
                 await event.answer(self._edge.texts.flood_warning)
             return None
         return await handler(event, data)
-
-
-class InFlightMiddleware(BaseMiddleware):
-    """Every update is counted while handled: shutdown waits for the count to reach zero."""
-
-    def __init__(self, inflight: InFlight) -> None:
-        self._inflight = inflight
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self._inflight.track():
-            return await handler(event, data)

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import hmac
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +15,8 @@ from vkbottle import API, Bot, BotPolling, VKAPIError
 from bots.channels.vk.config import CallbackServer
 from bots.channels.vk.delivery import VkDelivery
 from bots.channels.vk.mapping import CHANNEL
+from bots.shared.edge import Edge
+from bots.shared.intake import unless_stopped
 from bots.shared.proactive import IdleSurveys
 from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
@@ -52,26 +55,43 @@ def idle_surveys(delivery: VkDelivery, engine: DialogEngine, every: dt.timedelta
     return IdleSurveys(engine, CHANNEL, deliver, is_unreachable, every)
 
 
-async def run_long_poll(bot: Bot, idle: IdleSurveys | None = None) -> None:
+async def run_long_poll(
+    bot: Bot, edge: Edge, stop: asyncio.Event, idle: IdleSurveys | None = None
+) -> None:
+    """Bots Long Poll until ``stop`` is set, at least once: the next batch is asked for (and
+    vkbottle keeps its ``ts``) only after every event of this one was handled; at most
+    ``edge.capacity`` are handled at once."""
     if idle is not None:
         idle.start()
+    batches = bot.polling.listen()
     try:
-        await bot.run_polling()
+        while (batch := await _next_batch(batches, stop)) is not None:
+            await asyncio.gather(*(_handle(bot, edge, event) for event in batch))
     finally:
+        bot.polling.stop()
         if idle is not None:
             await idle.stop()
 
 
-def callback_app(
-    bot: Bot, server: CallbackServer, group_id: int, *, background: bool = True
-) -> web.Application:
-    """VK's Callback API for community ``group_id``: the confirmation string, then events that
-    carry the secret. Anything else is refused with a 4xx, never a 500 or a trace.
+async def _next_batch(
+    batches: AsyncIterator[dict[str, Any]], stop: asyncio.Event
+) -> list[dict[str, Any]] | None:
+    fetch = await unless_stopped(anext(batches), stop)
+    return None if fetch is None else list(fetch.result().get("updates") or [])
 
-    ``background``: answer «ok» at once and handle the event after (VK retries slow answers);
-    tests pass False so that a request returns when its event has been handled."""
+
+async def _handle(bot: Bot, edge: Edge, event: dict[str, Any]) -> None:
+    async with edge.slot(), edge.inflight.track():
+        await bot.process_event(event)  # the labeler's guard logs and apologises
+
+
+def callback_app(bot: Bot, server: CallbackServer, group_id: int, edge: Edge) -> web.Application:
+    """VK's Callback API for community ``group_id``, at least once: «ok» goes out only after
+    the event was handled and committed, so VK redelivers what a crash interrupts (the claim
+    makes a redelivery a no-op). When as many turns run as the database can serve, the event
+    gets 503 and VK sends it again later. The confirmation string answers VK's check; anything
+    else is refused with a 4xx, never a 500 or a trace."""
     confirmation, secret = server.confirmation, server.secret.get_secret_value()
-    tasks: set[asyncio.Task[None]] = set()
 
     async def receive(request: web.Request) -> web.Response:
         event = await _event_of(request)
@@ -85,11 +105,9 @@ def callback_app(
         if not same_secret(event.get("secret"), secret):
             log.warning("VK callback with a wrong secret rejected")
             return web.Response(status=403, text="wrong secret")
-        if background:
-            task = asyncio.create_task(bot.process_event(event))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-        else:
+        if edge.saturated:
+            return web.Response(status=503, text="busy")
+        async with edge.inflight.track():
             await bot.process_event(event)
         return web.Response(text="ok")
 

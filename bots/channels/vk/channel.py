@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from bots.channels.contract import Channel, ChannelServices, Listener, MessengerChannel
 from bots.channels.vk.app import (
@@ -39,15 +38,11 @@ class VkChannel(MessengerChannel):
         if server is None:
             return None
         group = self.group_id or await community_id(self.api)
-        return Listener(callback_app(self.bot, server, group), server.host, server.port)
+        app = callback_app(self.bot, server, group, self.edge)
+        return Listener(app, server.host, server.port)
 
     async def poll(self, stop: asyncio.Event) -> None:
-        """vkbottle's loop has no stop of its own: it is cancelled."""
-        polling = asyncio.create_task(run_long_poll(self.bot))
-        await stop.wait()
-        polling.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await polling
+        await run_long_poll(self.bot, self.edge, stop)
 
     def is_unreachable(self, error: Exception) -> bool:
         return is_unreachable(error)

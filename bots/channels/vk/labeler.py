@@ -76,15 +76,14 @@ async def _admitted(edge: Edge, delivery: VkDelivery, peer: str, user: str) -> b
 
 
 def _guarded(edge: Edge, delivery: VkDelivery) -> Callable[[Handler], Handler]:
-    """Every event is counted while handled (shutdown waits for it); a failure goes to the
-    edge, which logs it by type (never the event's text) and apologises."""
+    """A failure goes to the edge, which logs it by type (never the event's text) and
+    apologises. (The intake that took the event counts it in flight.)"""
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def guarded(event: dict[str, Any]) -> None:
             try:
-                async with edge.inflight.track():
-                    await handler(event)
+                await handler(event)
             except Exception as error:
                 where = f"VK event {event.get('event_id')} ({event.get('type')})"
                 await edge.apologise(error, where, mapping.peer_of(event), delivery.send)

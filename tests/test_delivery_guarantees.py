@@ -1,0 +1,133 @@
+"""At least once, never twice: what the bot acknowledged is kept, what a crash interrupted
+comes again and is handled once, and a burst beyond what the database can serve is refused
+for the messenger to retry, instead of being accepted and apologised for."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bots.channels.telegram.app import build_bot, build_dispatcher, run_polling
+from bots.shared.edge import Edge
+from bots.testing.telegram_api import FakeTelegram, Updates
+from bots.testing.telegram_bot import BotProcess
+from bots.testing.vk_api import Events, FakeVk
+from bots.testing.vk_bot import SECRET as VK_SECRET
+from bots.testing.vk_bot import VkProcess
+from dialogs.engine import DialogEngine
+from dialogs.memory import MemoryDatabase
+from knowledge_base.model import KnowledgeBaseContent
+from nlu.embedded import EmbeddedClassifier
+
+USER = 90210
+
+
+class Slow:
+    """The database takes ``seconds`` to open every turn: turns overlap as in a burst."""
+
+    def __init__(self, memory: MemoryDatabase, seconds: float) -> None:
+        self.memory, self.seconds = memory, seconds
+
+    def __call__(self) -> Any:
+        return _SlowUnit(self.memory.units(), self.seconds)
+
+
+class _SlowUnit:
+    def __init__(self, unit: Any, seconds: float) -> None:
+        self._unit, self._seconds = unit, seconds
+
+    async def __aenter__(self) -> Any:
+        await asyncio.sleep(self._seconds)
+        return await self._unit.__aenter__()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._unit.__aexit__(*exc)
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def _texts(memory: MemoryDatabase) -> list[str]:
+    return [m.text for m in memory.messages]
+
+
+async def test_an_update_a_crash_interrupted_comes_again_and_is_handled_once(
+    kb: KnowledgeBaseContent, classifier: EmbeddedClassifier, telegram: FakeTelegram
+) -> None:
+    memory = MemoryDatabase()
+    engine = DialogEngine(kb, classifier, Slow(memory, 0.5))
+    await telegram.updates.put(Updates().message(USER, "у меня умерла мама что делать"))
+    first = asyncio.create_task(_poll(engine, telegram))
+    await asyncio.sleep(0.3)  # the update is being handled…
+    first.cancel()  # …when the process dies (kill -9: nothing graceful runs)
+    await asyncio.gather(first, return_exceptions=True)
+    assert _texts(memory) == []  # the turn never committed
+    second = asyncio.create_task(_poll(engine, telegram))  # the restarted process
+    for _ in range(100):
+        if telegram.sent(USER):
+            break
+        await asyncio.sleep(0.05)
+    second.cancel()
+    await asyncio.gather(second, return_exceptions=True)
+    assert _texts(memory) == ["у меня умерла мама что делать"]  # once
+    assert any("Смерть близкого" in t or "умер" in t.lower() for t in telegram.texts(USER))
+
+
+async def _poll(engine: DialogEngine, fake: FakeTelegram) -> None:
+    bot = build_bot(fake.token, fake.url)
+    try:
+        await run_polling(bot, build_dispatcher(Edge(engine)))
+    finally:
+        await bot.session.close()
+
+
+async def test_a_webhook_burst_beyond_capacity_is_refused_for_retry_not_apologised(
+    kb: KnowledgeBaseContent, classifier: EmbeddedClassifier, telegram: FakeTelegram
+) -> None:
+    memory = MemoryDatabase()
+    engine = DialogEngine(kb, classifier, Slow(memory, 0.3))
+    process = BotProcess(engine, telegram, capacity=2)
+    await process.start()
+    updates = Updates()
+    burst = [updates.message(USER + n, "пособие на ребенка сколько") for n in range(8)]
+    try:
+        statuses = await asyncio.gather(*(process.post(u) for u in burst))
+        assert sorted(set(statuses)) == [200, 503]
+        acknowledged = statuses.count(200)
+        assert len(memory.messages) == acknowledged  # 200 only for what was kept
+        for update, status in zip(burst, statuses, strict=True):  # Telegram retries the rest
+            if status == 503:
+                assert await process.post(update) == 200
+    finally:
+        await process.stop()
+    assert len(memory.messages) == len(burst)
+    apology = kb.texts.apology
+    assert all(apology not in text for n in range(8) for text in telegram.texts(USER + n))
+
+
+async def test_vk_says_ok_only_for_a_kept_event_and_busy_beyond_capacity(
+    kb: KnowledgeBaseContent, classifier: EmbeddedClassifier
+) -> None:
+    fake = FakeVk()
+    await fake.start()
+    memory = MemoryDatabase()
+    process = VkProcess(DialogEngine(kb, classifier, Slow(memory, 0.3)), fake, capacity=1)
+    await process.start()
+    events = Events(VK_SECRET)
+    try:
+        answers = await asyncio.gather(
+            *(process.post(events.message(USER + n, "нужен загранник")) for n in range(3))
+        )
+        assert sorted(status for status, _ in answers) == [200, 503, 503]
+        assert len(memory.messages) == 1  # the one «ok» is a kept event
+    finally:
+        await process.stop()
+        await fake.stop()
