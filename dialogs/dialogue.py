@@ -8,6 +8,7 @@ another situation.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from dialogs import context, navigation, payloads, survey
@@ -146,17 +147,31 @@ class Dialogue:
         else:
             self._not_understood(turn, classification)
 
+    async def read_ahead(
+        self, event: IncomingEvent, today: dt.date
+    ) -> dict[tuple[str, dt.date], Classification]:
+        """Classify a typed text before the turn locks the citizen's state, so that no row
+        lock and no pooled connection waits on the NLU (a Rasa server may take its timeout)."""
+        text = (event.text or "").strip()
+        if event.payload or not text or text.startswith("/"):
+            return {}
+        return {(text, today): await self._classifier.classify(text, today)}
+
+    async def _classify(self, turn: Turn, text: str, today: dt.date) -> Classification:
+        known = turn.classified.get((text, today))
+        return known if known is not None else await self._classifier.classify(text, today)
+
     async def _read(self, turn: Turn, text: str) -> Classification:
         """Classify once; a region named for the first time sets the citizen's time zone,
         and their «вчера» is read again on their own day."""
-        classification = await self._classifier.classify(text, turn.today)
+        classification = await self._classify(turn, text, turn.today)
         region = next((e.value for e in classification.entities if e.entity == "region"), None)
         zone = turn.kb.timezone_of(region) if region else None
         if zone and zone != turn.state.timezone:
             turn.state.timezone = zone
             if (today := turn.local_today()) != turn.today:
                 turn.today = today
-                classification = await self._classifier.classify(text, today)
+                classification = await self._classify(turn, text, today)
         return classification
 
     def _telling(self, turn: Turn, classification: Classification, message: Message) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from dialogs import navigation, survey
 from dialogs.contract import Address, IncomingEvent, Outgoing, Reply
@@ -57,12 +58,18 @@ class DialogEngine:
         self._dialogue = Dialogue(classifier, self._config.policy)
         self._reader = Reader(knowledge.lexicon)
 
+    def _default_today(self, now: dt.datetime) -> dt.date:
+        """The day where the deployment is: most citizens' day (others are read again)."""
+        return now.astimezone(ZoneInfo(self._config.timezone)).date()
+
     def _turn(self, state: ConversationState, now: dt.datetime) -> Turn:
         return Turn(self.knowledge, state, now, self._reader, zone=self._config.timezone)
 
     async def handle(self, event: IncomingEvent) -> list[Reply]:
         """Answer one event; its state and records are committed before the replies return."""
         started = time.perf_counter()
+        dialogue = self._dialogue
+        ahead = await dialogue.read_ahead(event, self._default_today(event.at))
         async with self._units() as uow:
             if event.event_id is not None and not await uow.claim_event(
                 event.channel, event.event_id, event.at
@@ -71,7 +78,6 @@ class DialogEngine:
             state = await uow.sessions.load(event.session_key)
             if state is not None:
                 conversation_id.set(state.conversation_id)
-            dialogue = self._dialogue
             if state is None or state.closed:
                 turn = self._turn(ConversationState.start(event.at, after=state), event.at)
                 opened = ConversationOpened(
@@ -80,6 +86,7 @@ class DialogEngine:
                 turn.opened.append(opened)
             else:
                 turn = self._turn(state, event.at)
+            turn.classified = ahead
             await dialogue.respond(turn, event)
             conversation_id.set(turn.state.conversation_id)
             if turn.forget:

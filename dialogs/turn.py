@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs.contract import Reply
 from dialogs.plan import personal_steps
-from dialogs.ports import KnowledgeBase
+from dialogs.ports import Classification, KnowledgeBase
 from dialogs.reading.reader import Reader
 from dialogs.records import ConversationOpened, SurveyAnswer
 from dialogs.screens import Screens
@@ -36,6 +36,8 @@ class Turn:
     suggested: bool = False  # «Вы имели в виду…?» was asked
     survey_started: bool = False
     follow_up: str | None = None  # what a follow-up question was answered with, for editors
+    # Read before the state was locked (the NLU may be a remote Rasa): (text, day) → result.
+    classified: dict[tuple[str, dt.date], Classification] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.today == dt.date.min:

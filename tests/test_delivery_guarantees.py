@@ -21,6 +21,7 @@ from dialogs.engine import DialogEngine
 from dialogs.memory import MemoryDatabase
 from knowledge_base.model import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier
+from tests.chat import Chat
 
 USER = 90210
 
@@ -131,3 +132,47 @@ async def test_vk_says_ok_only_for_a_kept_event_and_busy_beyond_capacity(
     finally:
         await process.stop()
         await fake.stop()
+
+
+class Watched:
+    """Units of work that say whether one is open right now."""
+
+    def __init__(self, memory: MemoryDatabase) -> None:
+        self.memory, self.open = memory, 0
+
+    def __call__(self) -> Any:
+        return _WatchedUnit(self, self.memory.units())
+
+
+class _WatchedUnit:
+    def __init__(self, owner: Watched, unit: Any) -> None:
+        self._owner, self._unit = owner, unit
+
+    async def __aenter__(self) -> Any:
+        self._owner.open += 1
+        return await self._unit.__aenter__()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._owner.open -= 1
+        await self._unit.__aexit__(*exc)
+
+
+async def test_the_nlu_never_runs_while_the_citizens_state_is_locked(
+    kb: KnowledgeBaseContent, classifier: EmbeddedClassifier
+) -> None:
+    units = Watched(MemoryDatabase())
+    seen: list[int] = []
+
+    class Remote:
+        """A Rasa-like classifier: it notes whether a transaction waits on it."""
+
+        async def classify(self, text: str, today: Any = None) -> Any:
+            seen.append(units.open)
+            return await classifier.classify(text, today)
+
+    chat = Chat(DialogEngine(kb, Remote(), units))
+    await chat.say("жена вчера родила, я работаю официально")
+    await chat.say("да мы расписаны")
+    await chat.say("а сколько платят пособие?")
+    assert seen
+    assert set(seen) == {0}  # never inside the unit of work that holds the state's lock
