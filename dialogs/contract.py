@@ -65,3 +65,4 @@ class Outgoing:
     address: Address
     replies: tuple[Reply, ...]
     conversation_id: str = ""
+    delivery_id: str = ""  # its row in the outbox: deleted once delivered

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,7 @@ class EngineConfig:
     policy: UnderstandingPolicy = field(default_factory=UnderstandingPolicy)
     idle_batch: int = 100
     timezone: str = "Europe/Moscow"  # where «вчера» is counted for a citizen of unknown region
+    delivery_lease: dt.timedelta = dt.timedelta(minutes=2)  # a sender silent this long died
 
 
 class DialogEngine:
@@ -124,8 +126,10 @@ class DialogEngine:
         )
 
     async def sweep_idle(self, channel: str, now: dt.datetime) -> list[Outgoing]:
-        """Close idle conversations; return the surveys to send (each exactly once)."""
-        outgoing: list[Outgoing] = []
+        """Close idle conversations, putting their surveys in the outbox in the same
+        transaction; then claim what the outbox has to send (surveys a crashed sender never
+        delivered included). Each is sent once it is ``delivered``; a claim not confirmed
+        within ``delivery_lease`` is sent again."""
         async with self._units() as uow:
             due = await uow.sessions.due_for_idle(channel, now, self._config.idle_batch)
             for session in due:
@@ -137,16 +141,27 @@ class DialogEngine:
                 )
                 self._observe(channel, turn)
                 if turn.replies:
-                    outgoing.append(
-                        Outgoing(session.address, tuple(turn.replies), turn.state.conversation_id)
-                    )
+                    outgoing = Outgoing(session.address, tuple(turn.replies),
+                                        turn.state.conversation_id, uuid.uuid4().hex)  # fmt: skip
+                    await uow.deliveries.add(outgoing, now)
             await uow.commit()
-        return outgoing
+        async with self._units() as uow:
+            lease, batch = self._config.delivery_lease, self._config.idle_batch
+            claimed = await uow.deliveries.claim(channel, now, lease, batch)
+            await uow.commit()
+        return claimed
+
+    async def delivered(self, outgoing: Outgoing) -> None:
+        """The channel delivered it: out of the outbox, never sent again."""
+        async with self._units() as uow:
+            await uow.deliveries.done(outgoing.delivery_id)
+            await uow.commit()
 
     async def citizen_unreachable(self, outgoing: Outgoing, at: dt.datetime) -> None:
         """The channel refused delivery (the citizen blocked the bot): record it, never retry."""
         async with self._units() as uow:
             await uow.recorder.citizen_unreachable(outgoing.conversation_id, at)
+            await uow.deliveries.done(outgoing.delivery_id)
             await uow.commit()
 
     def _on_idle(self, turn: Turn) -> None:

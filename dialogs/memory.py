@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
-from dialogs.contract import Address
-from dialogs.ports import StoredSession
+from dialogs.contract import Address, Outgoing
+from dialogs.ports import MAX_ATTEMPTS, StoredSession
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
 from dialogs.state import ConversationState
 
@@ -26,6 +26,7 @@ class MemoryDatabase:
     answers: list[SurveyAnswer] = field(default_factory=list)
     events: set[tuple[str, str]] = field(default_factory=set)
     unreachable: set[str] = field(default_factory=set)
+    outbox: dict[str, tuple[Outgoing, dt.datetime | None, int]] = field(default_factory=dict)
     forgotten: list[tuple[str, str]] = field(default_factory=list)
     commits: int = 0
 
@@ -94,11 +95,43 @@ class MemoryRecorder:
         return 0
 
 
+class MemoryDeliveries:
+    """The outbox; claims take effect at once (a claim is its own small transaction)."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self._db = db
+        self.added: dict[str, Outgoing] = {}
+        self.finished: set[str] = set()
+
+    async def add(self, outgoing: Outgoing, at: dt.datetime) -> None:
+        self.added[outgoing.delivery_id] = outgoing
+
+    async def claim(
+        self, channel: str, now: dt.datetime, lease: dt.timedelta, limit: int
+    ) -> list[Outgoing]:
+        claimed = []
+        for key, (outgoing, since, attempts) in list(self._db.outbox.items()):
+            if outgoing.address.channel != channel or (since and since + lease > now):
+                continue
+            if attempts >= MAX_ATTEMPTS:
+                del self._db.outbox[key]
+                continue
+            self._db.outbox[key] = (outgoing, now, attempts + 1)
+            claimed.append(outgoing)
+            if len(claimed) == limit:
+                break
+        return claimed
+
+    async def done(self, delivery_id: str) -> None:
+        self.finished.add(delivery_id)
+
+
 class MemoryUnitOfWork:
     def __init__(self, db: MemoryDatabase) -> None:
         self._db = db
         self.sessions = MemorySessionStore(db)
         self.recorder = MemoryRecorder()
+        self.deliveries = MemoryDeliveries(db)
         self._events: set[tuple[str, str]] = set()
 
     async def __aenter__(self) -> Self:
@@ -111,6 +144,7 @@ class MemoryUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self.sessions.staged.clear()  # anything not committed is dropped
+        self.deliveries = MemoryDeliveries(self._db)
 
     async def claim_event(self, channel: str, event_id: str, at: dt.datetime) -> bool:
         key = (channel, event_id)
@@ -131,6 +165,10 @@ class MemoryUnitOfWork:
         db.answers += recorder.answers
         db.unreachable |= recorder.unreachable
         db.events |= self._events
+        db.outbox.update({k: (o, None, 0) for k, o in self.deliveries.added.items()})
+        for key in self.deliveries.finished:
+            db.outbox.pop(key, None)
+        self.deliveries = MemoryDeliveries(db)
         db.commits += 1
         self.sessions.staged.clear()
         self.sessions.forgotten.clear()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
-from dialogs.contract import Address
+from dialogs.contract import Address, Outgoing
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
 from dialogs.state import ConversationState
 from knowledge_base.model import Category, Lexicon, Situation, Texts
@@ -128,6 +128,26 @@ class Recorder(Protocol):
         aggregates stay. Returns how many messages were deleted."""
 
 
+MAX_ATTEMPTS = 5  # a proactive message not delivered after this many tries is dropped
+
+
+class Deliveries(Protocol):
+    """The outbox of messages the assistant sends first: a message is kept until delivered,
+    so a crash between deciding and sending means a retry, never a loss."""
+
+    async def add(self, outgoing: Outgoing, at: dt.datetime) -> None: ...
+
+    async def claim(
+        self, channel: str, now: dt.datetime, lease: dt.timedelta, limit: int
+    ) -> list[Outgoing]:
+        """Messages to send now: never claimed, or claimed longer than ``lease`` ago (the
+        sender died); each claim counts as an attempt, and a message tried too often is
+        dropped. Other processes skip what one has claimed."""
+
+    async def done(self, delivery_id: str) -> None:
+        """Delivered, or it never can be (the citizen blocked the bot): out of the outbox."""
+
+
 class UnitOfWork(Protocol):
     """One turn's writes, committed together or not at all."""
 
@@ -136,6 +156,9 @@ class UnitOfWork(Protocol):
 
     @property
     def recorder(self) -> Recorder: ...
+
+    @property
+    def deliveries(self) -> Deliveries: ...
 
     async def __aenter__(self) -> Self: ...
 

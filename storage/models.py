@@ -128,6 +128,23 @@ class ProcessedEvent(Base):
     at: Mapped[dt.datetime]
 
 
+class Delivery(Base):
+    """The outbox: a message the assistant sends first (the idle survey), kept until it is
+    delivered. The chat id is here only until then: the row is deleted on delivery."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_channel_claimed", "channel", "claimed_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[str] = mapped_column(String(32))
+    replies: Mapped[str] = mapped_column(Text)  # JSON: texts and buttons, as the engine made them
+    created_at: Mapped[dt.datetime]
+    claimed_at: Mapped[dt.datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class AppSecret(Base):
     """Secrets generated on first run when none is configured (the embedded default)."""
 

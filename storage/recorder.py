@@ -110,6 +110,8 @@ class SqlRecorder:
         if citizen_id is None:
             return 0
         theirs = select(_CONVERSATIONS.c.id).where(_CONVERSATIONS.c.citizen_id == citizen_id)
+        outbox = table_of(models.Delivery)  # a survey not yet sent holds their chat id
+        await self._session.execute(delete(outbox).where(outbox.c.conversation_id.in_(theirs)))
         deleted = await self._session.execute(
             delete(_MESSAGES).where(_MESSAGES.c.conversation_id.in_(theirs))
         )

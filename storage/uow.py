@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialogs.ports import SessionStore
 from knowledge_base.errors import StorageError
+from storage.deliveries import SqlDeliveries
 from storage.models import ProcessedEvent, table_of
 from storage.pseudonyms import Pseudonymizer
 from storage.recorder import SqlRecorder
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
 
     sessions: SessionStore
     recorder: SqlRecorder
+    deliveries: SqlDeliveries
 
     def __init__(
         self,
@@ -48,6 +50,7 @@ class SqlUnitOfWork:
         self._session = self._factory()
         self.sessions = self._external or SqlSessionStore(self._session)
         self.recorder = SqlRecorder(self._session, self._pseudonymizer)
+        self.deliveries = SqlDeliveries(self._session)
         return self
 
     async def __aexit__(

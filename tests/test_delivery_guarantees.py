@@ -5,6 +5,7 @@ for the messenger to retry, instead of being accepted and apologised for."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -176,3 +177,49 @@ async def test_the_nlu_never_runs_while_the_citizens_state_is_locked(
     await chat.say("а сколько платят пособие?")
     assert seen
     assert set(seen) == {0}  # never inside the unit of work that holds the state's lock
+
+
+async def test_a_survey_a_crashed_sender_never_delivered_comes_again_once(
+    sql_chat: Chat, sessions: Any
+) -> None:
+    engine = sql_chat.engine
+    await sql_chat.say("/start child_birth")
+    await sql_chat.say("/menu")  # no open question: the idle survey may come
+    later = sql_chat.now + dt.timedelta(minutes=16)
+    (claimed,) = await engine.sweep_idle("test", later)
+    # The sender dies here (SIGKILL, a lost connection): nothing confirmed the delivery.
+    assert await engine.sweep_idle("test", later + dt.timedelta(minutes=1)) == []  # held
+    (again,) = await engine.sweep_idle("test", later + dt.timedelta(minutes=3))  # lease over
+    assert again.delivery_id == claimed.delivery_id
+    assert "Вы давно не писали" in again.replies[0].text
+    assert again.replies == claimed.replies  # the same message, buttons and all
+    await engine.delivered(again)
+    assert await engine.sweep_idle("test", later + dt.timedelta(hours=1)) == []  # once
+
+
+async def test_a_survey_that_never_gets_through_is_given_up_after_five_tries(
+    memory_chat: Chat, memory: MemoryDatabase
+) -> None:
+    engine = memory_chat.engine
+    await memory_chat.say("/start child_birth")
+    await memory_chat.say("/menu")
+    moment = memory_chat.now + dt.timedelta(minutes=16)
+    tries = 0
+    while await engine.sweep_idle("test", moment):
+        tries += 1
+        moment += dt.timedelta(minutes=3)  # every try fails: the lease runs out each time
+    assert tries == 5
+    assert memory.outbox == {}
+
+
+async def test_forgetting_a_citizen_takes_their_unsent_survey_out_of_the_outbox(
+    sql_chat: Chat,
+) -> None:
+    engine = sql_chat.engine
+    await sql_chat.say("/start child_birth")
+    await sql_chat.say("/menu")
+    later = sql_chat.now + dt.timedelta(minutes=16)
+    assert len(await engine.sweep_idle("test", later)) == 1  # claimed; the sender dies
+    sql_chat.now = later + dt.timedelta(minutes=1)
+    await sql_chat.say("/forget")
+    assert await engine.sweep_idle("test", later + dt.timedelta(minutes=10)) == []

@@ -243,6 +243,7 @@ async def test_idle_conversation_gets_the_survey_once(
     (outgoing,) = await engine.sweep_idle("test", memory_chat.now + IDLE + dt.timedelta(seconds=1))
     assert outgoing.address.chat_id == "chat-citizen-1"
     assert "Вы давно не писали" in outgoing.replies[0].text
+    await engine.delivered(outgoing)
     assert await engine.sweep_idle("test", memory_chat.now + 2 * IDLE) == []
     (conversation,) = memory.conversations.values()
     assert conversation.end_reason == "idle"

@@ -56,6 +56,7 @@ class IdleSurveys:
     task: asyncio.Task[None] | None = None
 
     async def send(self, outgoing: Outgoing) -> None:
+        """Deliver, then confirm: a crash in between means the survey comes again, later."""
         try:
             await self.deliver(outgoing)
         except Exception as error:
@@ -67,6 +68,8 @@ class IdleSurveys:
                 outgoing.conversation_id,
             )  # never the chat id: it is personal
             await self.engine.citizen_unreachable(outgoing, _utc_now())
+            return
+        await self.engine.delivered(outgoing)
 
     def start(self) -> None:
         self.task = asyncio.create_task(
