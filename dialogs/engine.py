@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,9 @@ class EngineConfig:
     idle_batch: int = 100
     timezone: str = "Europe/Moscow"  # where «вчера» is counted for a citizen of unknown region
     delivery_lease: dt.timedelta = dt.timedelta(minutes=2)  # a sender silent this long died
+    # The wall clock, when the engine runs for real: a message written during an outage and
+    # delivered after it is idle from when it was answered, not from when it was written.
+    clock: Callable[[], dt.datetime] | None = None
 
 
 class DialogEngine:
@@ -104,7 +108,7 @@ class DialogEngine:
                 event.session_key,
                 Address(event.channel, event.chat_id),
                 turn.state,
-                self._idle_due(turn.state),
+                self._idle_due(turn.state, answered_at=self._answered_at(event)),
             )
             await uow.commit()
         self._observe(event.channel, turn, time.perf_counter() - started)
@@ -174,11 +178,17 @@ class DialogEngine:
         else:
             survey.begin(turn, turn.kb.texts.survey_idle_intro)
 
-    def _idle_due(self, state: ConversationState) -> dt.datetime | None:
+    def _idle_due(
+        self, state: ConversationState, answered_at: dt.datetime | None = None
+    ) -> dt.datetime | None:
         if state.closed:
             return None
         since = max(state.last_event_at, state.ended_at or state.last_event_at)
-        return since + self._config.idle_timeout
+        return max(since, answered_at or since) + self._config.idle_timeout
+
+    def _answered_at(self, event: IncomingEvent) -> dt.datetime:
+        clock = self._config.clock
+        return max(event.at, clock()) if clock is not None else event.at
 
     async def _persist(self, uow: UnitOfWork, turn: Turn, message: MessageRecord | None) -> None:
         recorder = uow.recorder

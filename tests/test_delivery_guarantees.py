@@ -18,7 +18,7 @@ from bots.testing.telegram_bot import BotProcess
 from bots.testing.vk_api import Events, FakeVk
 from bots.testing.vk_bot import SECRET as VK_SECRET
 from bots.testing.vk_bot import VkProcess
-from dialogs.engine import DialogEngine
+from dialogs.engine import DialogEngine, EngineConfig
 from dialogs.memory import MemoryDatabase
 from knowledge_base.model import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier
@@ -223,3 +223,19 @@ async def test_forgetting_a_citizen_takes_their_unsent_survey_out_of_the_outbox(
     sql_chat.now = later + dt.timedelta(minutes=1)
     await sql_chat.say("/forget")
     assert await engine.sweep_idle("test", later + dt.timedelta(minutes=10)) == []
+
+
+async def test_after_an_outage_the_idle_clock_counts_from_the_answer_not_the_message(
+    kb: KnowledgeBaseContent, classifier: EmbeddedClassifier
+) -> None:
+    memory = MemoryDatabase()
+    back_at = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)  # the bot is up again
+    config = EngineConfig(idle_timeout=dt.timedelta(minutes=15), clock=lambda: back_at)
+    engine = DialogEngine(kb, classifier, memory.units, config)
+    chat = Chat(engine)
+    chat.now = back_at - dt.timedelta(hours=2)  # written two hours ago, during the outage
+    await chat.say("/start child_birth")
+    await chat.say("/menu")  # delivered only now, and answered now
+    assert await engine.sweep_idle("test", back_at + dt.timedelta(minutes=1)) == []
+    (survey,) = await engine.sweep_idle("test", back_at + dt.timedelta(minutes=16))
+    assert "Вы давно не писали" in survey.replies[0].text

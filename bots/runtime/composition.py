@@ -201,6 +201,7 @@ async def build_assistant(settings: Settings, metrics: Metrics | None = None) ->
             switch=settings.nlu_switch_threshold,
         ),
         timezone=settings.timezone,
+        clock=lambda: dt.datetime.now(dt.UTC),
     )
     engine = DialogEngine(knowledge, classifier, units, config, observer=metrics)
     return Assistant(engine, database, settings, flood, closers, redis, classifier, metrics)
