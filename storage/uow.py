@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Self
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,16 +19,8 @@ from storage.sessions import SqlSessionStore
 from storage.upsert import dialect_of, upsert_statement
 
 
-class ExternalSessionStore(SessionStore, Protocol):
-    """A session store outside the SQL transaction (Redis): it writes after the commit."""
-
-    async def after_commit(self) -> None: ...
-
-    async def release(self) -> None: ...
-
-
 class SqlUnitOfWork:
-    """Records always go to SQL; conversation state to SQL too, or to an external store."""
+    """Records, conversation state, the update's claim and the outbox: one SQL transaction."""
 
     sessions: SessionStore
     recorder: SqlRecorder
@@ -39,16 +30,14 @@ class SqlUnitOfWork:
         self,
         factory: async_sessionmaker[AsyncSession],
         pseudonymizer: Pseudonymizer,
-        external: Callable[[], ExternalSessionStore] | None = None,
     ) -> None:
         self._factory = factory
         self._pseudonymizer = pseudonymizer
-        self._external = external() if external else None
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
         self._session = self._factory()
-        self.sessions = self._external or SqlSessionStore(self._session)
+        self.sessions = SqlSessionStore(self._session)
         self.recorder = SqlRecorder(self._session, self._pseudonymizer)
         self.deliveries = SqlDeliveries(self._session)
         return self
@@ -66,8 +55,6 @@ class SqlUnitOfWork:
             await session.rollback()  # a no-op after commit; drops half a turn otherwise
         finally:
             await session.close()
-            if self._external is not None:
-                await self._external.release()
         if isinstance(exc, SQLAlchemyError):
             raise StorageError("the database rejected this turn") from exc
 
@@ -92,22 +79,16 @@ class SqlUnitOfWork:
             await self._session.commit()
         except SQLAlchemyError as exc:
             raise StorageError("the database could not commit this turn") from exc
-        if self._external is not None:
-            await self._external.after_commit()
 
 
 class SqlUnits:
-    """A unit-of-work factory bound to one database (and an external state store, if given)."""
+    """A unit-of-work factory bound to one database."""
 
     def __init__(
-        self,
-        factory: async_sessionmaker[AsyncSession],
-        pseudonymizer: Pseudonymizer,
-        external: Callable[[], ExternalSessionStore] | None = None,
+        self, factory: async_sessionmaker[AsyncSession], pseudonymizer: Pseudonymizer
     ) -> None:
         self._factory = factory
         self._pseudonymizer = pseudonymizer
-        self._external = external
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._factory, self._pseudonymizer, self._external)
+        return SqlUnitOfWork(self._factory, self._pseudonymizer)

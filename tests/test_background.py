@@ -22,17 +22,14 @@ from bots.runtime.health import Readiness, health_app
 from bots.runtime.observability import Metrics
 from bots.runtime.process import background
 from bots.runtime.reload import KnowledgeReloader
-from dialogs.engine import DialogEngine, EngineConfig
+from dialogs.engine import DialogEngine
 from dialogs.memory import MemoryDatabase
 from knowledge_base.loader import load_knowledge_base
 from knowledge_base.model import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier
 from storage import models
-from storage.pseudonyms import Pseudonymizer
-from storage.redis_sessions import RedisSessionStore
-from storage.uow import SqlUnits
 from tests.chat import Chat
-from tests.conftest import IDLE, SECRET
+from tests.conftest import IDLE
 
 PHONE = "+7 916 555-01-02"  # personal data inside a broken state: must never reach a log
 BROKEN = {
@@ -269,52 +266,6 @@ async def redis() -> AsyncIterator[Redis]:
     yield client
     await client.flushdb()
     await client.aclose()
-
-
-@pytest.fixture
-def redis_engine(
-    kb: KnowledgeBaseContent,
-    classifier: EmbeddedClassifier,
-    sessions: async_sessionmaker[AsyncSession],
-    redis: Redis,
-) -> DialogEngine:
-    units = SqlUnits(sessions, Pseudonymizer(SECRET), lambda: RedisSessionStore(redis))
-    return DialogEngine(kb, classifier, units, EngineConfig(idle_timeout=IDLE))
-
-
-@pytest.mark.parametrize("broken", [*BROKEN.values(), '{"state": {}}'],
-                         ids=[*BROKEN, "no address"])  # fmt: skip
-async def test_an_unreadable_state_in_redis_is_moved_aside_and_the_sweep_goes_on(
-    redis_engine: DialogEngine, redis: Redis, broken: str, caplog: pytest.LogCaptureFixture
-) -> None:
-    first, second = await _two_idle_citizens(redis_engine)
-    document = broken
-    if broken in BROKEN.values():  # a sound document around a broken state
-        document = '{"address": {"channel": "test", "chat_id": "chat-citizen-1"}, "state": '
-        document += broken + ("}" if broken.endswith("}") else "")
-    await redis.set("lifebot:session:test:citizen-1", document)
-    later = second.now + IDLE + dt.timedelta(seconds=1)
-    with caplog.at_level(logging.WARNING, logger="lifebot.sessions"):
-        sent = await redis_engine.sweep_idle("test", later)
-    assert [o.address.chat_id for o in sent] == ["chat-citizen-2"]
-    assert await redis.get("lifebot:quarantine:test:citizen-1") == document.encode()
-    assert await redis.zscore("lifebot:idle:test", "test:citizen-1") is None
-    assert "916" not in caplog.text  # not even part of the phone
-    await first.say("/start child_birth")
-    assert "Когда родился ребёнок?" in first.text
-
-
-async def test_a_citizen_whose_redis_state_cannot_be_read_starts_afresh_and_can_be_forgotten(
-    redis_engine: DialogEngine, redis: Redis
-) -> None:
-    chat = Chat(redis_engine)
-    await chat.say("/start child_birth")
-    await redis.set("lifebot:session:test:citizen-1", b"\x80 not json")
-    await chat.say("/start child_birth")
-    assert "Когда родился ребёнок?" in chat.text
-    assert await redis.exists("lifebot:quarantine:test:citizen-1")
-    await chat.say("/forget")
-    assert not await redis.exists("lifebot:quarantine:test:citizen-1")  # nothing of them kept
 
 
 # Retention on a large table

@@ -1,4 +1,4 @@
-"""Conversation state and flood control in Redis, shared by several bot processes."""
+"""Redis shared by several bot processes: flood control; conversation state stays in SQL."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.shared.flood_redis import RedisFloodControl
+from bots.testing.local import free_port
+from bots.testing.telegram_api import FakeTelegram, Updates
+from bots.testing.telegram_bot import BotProcess
 from dialogs.engine import DialogEngine, EngineConfig
 from knowledge_base.model import KnowledgeBaseContent
 from nlu.embedded import EmbeddedClassifier
 from storage import models
 from storage.pseudonyms import Pseudonymizer
-from storage.redis_sessions import RedisSessionStore
 from storage.uow import SqlUnits
 from tests.chat import Chat
 from tests.conftest import IDLE, SECRET
@@ -39,19 +41,18 @@ def _replica(
     kb: KnowledgeBaseContent,
     classifier: EmbeddedClassifier,
     sessions: async_sessionmaker[AsyncSession],
-    redis: Redis,
 ) -> DialogEngine:
-    units = SqlUnits(sessions, Pseudonymizer(SECRET), lambda: RedisSessionStore(redis))
+    units = SqlUnits(sessions, Pseudonymizer(SECRET))
     return DialogEngine(kb, classifier, units, EngineConfig(idle_timeout=IDLE))
 
 
-async def test_two_replicas_share_one_conversation_in_redis(
+async def test_two_replicas_share_one_conversation_kept_in_the_database(
     kb: KnowledgeBaseContent,
     classifier: EmbeddedClassifier,
     sessions: async_sessionmaker[AsyncSession],
     redis: Redis,
 ) -> None:
-    first, second = (_replica(kb, classifier, sessions, redis) for _ in range(2))
+    first, second = (_replica(kb, classifier, sessions) for _ in range(2))
     chat = Chat(first)
     await chat.say("/start child_birth")
     chat.engine = second
@@ -59,18 +60,17 @@ async def test_two_replicas_share_one_conversation_in_redis(
     chat.engine = first
     await chat.press("Да, в браке")
     assert "Кто-то из родителей работает" in chat.text
-    assert await redis.exists("lifebot:session:test:citizen-1")
     async with sessions() as session:
-        assert (await session.scalars(select(models.DialogSession))).all() == []
+        assert len((await session.scalars(select(models.DialogSession))).all()) == 1
+    assert await redis.keys("lifebot:session:*") == []  # state is never Redis's
 
 
 async def test_the_idle_survey_is_sent_once_across_replicas(
     kb: KnowledgeBaseContent,
     classifier: EmbeddedClassifier,
     sessions: async_sessionmaker[AsyncSession],
-    redis: Redis,
 ) -> None:
-    first, second = (_replica(kb, classifier, sessions, redis) for _ in range(2))
+    first, second = (_replica(kb, classifier, sessions) for _ in range(2))
     chat = Chat(first)
     await chat.say("/start child_birth")
     await chat.say("/menu")  # no open question: the idle survey may come
@@ -81,16 +81,26 @@ async def test_the_idle_survey_is_sent_once_across_replicas(
     assert await second.sweep_idle("test", later + IDLE * 3) == []
 
 
-async def test_a_citizen_being_handled_is_skipped_by_the_idle_sweep(
-    redis: Redis,
+async def test_a_lost_redis_neither_fails_nor_doubles_a_turn(
+    kb: KnowledgeBaseContent,
+    classifier: EmbeddedClassifier,
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    holder = RedisSessionStore(redis)
-    sweeper = RedisSessionStore(redis)
-    await redis.zadd("lifebot:idle:test", {"test:u": 1.0})
-    await holder.load("test:u")  # a turn for this citizen is in progress
-    now = dt.datetime.now(dt.UTC)
-    assert await sweeper.due_for_idle("test", now, 10) == []
-    await holder.release()
+    gone = Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2)
+    telegram = FakeTelegram()
+    await telegram.start()
+    bot = BotProcess(_replica(kb, classifier, sessions), telegram, RedisFloodControl(gone))
+    await bot.start()
+    try:
+        assert await bot.post(Updates().message(4242, "жена родила вчера")) == 200
+    finally:
+        await bot.stop()
+        await telegram.stop()
+        await gone.aclose()
+    (reply, *_) = telegram.texts(4242)
+    assert "Рождение ребёнка" in reply  # not the apology: Redis is not in the turn
+    async with sessions() as session:
+        assert len((await session.scalars(select(models.Message))).all()) == 1
 
 
 async def test_flood_control_in_redis_is_per_citizen(redis: Redis) -> None:

@@ -131,12 +131,13 @@ def _with_redis(
     pseudonymizer: Pseudonymizer,
     closers: list[Closable],
 ) -> tuple[Any, FloodControl, SqlUnits]:
-    """State and flood control in Redis, shared by every replica (the ``redis`` extra)."""
+    """Flood control (and VK's screens) in Redis, shared by every replica (the ``redis``
+    extra). Conversation state stays in SQL, in the turn's own transaction: a turn is kept
+    whole or not at all, whatever Redis does."""
     try:
         from redis.asyncio import Redis
 
         from bots.shared.flood_redis import RedisFloodControl
-        from storage.redis_sessions import RedisSessionStore
     except ImportError as error:
         raise ConfigurationError(
             "REDIS_URL задан: установите дополнение: pip install 'lifebot[redis]'"
@@ -144,7 +145,7 @@ def _with_redis(
     redis = Redis.from_url(settings.redis_url or "")
     closers.append(redis)
     flood = RedisFloodControl(redis, settings.flood_rate, settings.flood_burst)
-    return redis, flood, SqlUnits(sessions, pseudonymizer, lambda: RedisSessionStore(redis))
+    return redis, flood, SqlUnits(sessions, pseudonymizer)
 
 
 async def pseudonymizer(
@@ -210,7 +211,7 @@ async def build_assistant(settings: Settings, metrics: Metrics | None = None) ->
 async def _state(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], closers: list[Closable]
 ) -> tuple[Any, FloodControl, SqlUnits]:
-    """Where conversation state and flood control live: the database, or Redis."""
+    """Where flood control lives: this process, or Redis. State is always in the database."""
     pseudonyms = await pseudonymizer(settings, sessions)
     if settings.redis_url:
         return _with_redis(settings, sessions, pseudonyms, closers)

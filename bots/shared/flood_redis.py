@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bots.shared.flood import Admission
+
+log = logging.getLogger("lifebot.flood")
 
 _BUCKET = """
 local rate, burst, max_wait, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
@@ -49,7 +53,13 @@ class RedisFloodControl:
     async def admit(self, channel: str, user_id: str) -> Admission:
         key = f"lifebot:flood:{channel}:{user_id}"
         args = (self._rate, self._burst, self._max_wait, self._clock())
-        wait, warn = await self._redis.eval(_BUCKET, 1, key, *args)
+        try:
+            wait, warn = await self._redis.eval(_BUCKET, 1, key, *args)
+        except (RedisError, OSError) as error:
+            # Flood control protects; it must not silence everyone while Redis is away.
+            log.warning("flood control unavailable (%s): the update is let through",
+                        type(error).__name__)  # fmt: skip
+            return Admission()
         seconds = float(wait)
         if seconds < 0:
             return Admission(drop=True, warn=warn in (b"1", "1"))
