@@ -166,11 +166,11 @@ def webhook_app(bot: Bot, dispatcher: Dispatcher, secret: str, path: str) -> web
     async def receive(request: web.Request) -> web.Response:
         if not _same(request.headers.get(SECRET_HEADER, ""), secret):
             return web.Response(status=401, text="Unauthorized")
+        if edge.saturated:  # before reading the body: refusing must cost next to nothing
+            return web.Response(status=503, text="busy", headers={"Retry-After": "1"})
         update = await _update_of(request, bot)
         if update is None:
             return web.Response(status=400, text="bad request")
-        if edge.saturated:
-            return web.Response(status=503, text="busy", headers={"Retry-After": "1"})
         async with edge.inflight.track():
             await dispatcher.feed_update(bot, update)
         return web.json_response({})

@@ -1,0 +1,79 @@
+"""Faults injected into the real `lifebot run telegram` process: what it acknowledged survives a
+kill -9, what it did not is redelivered (as Telegram does) and handled once."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bots.testing.telegram_api import FakeTelegram, Updates
+from storage import models
+from tests.test_deployment import Replica, env, telegram
+
+__all__ = ["env", "telegram"]  # the fixtures this module uses
+BURST = 150
+KILL_AFTER = 40  # acknowledged updates before the process is killed
+
+
+async def _deliver(replica: Replica, client: aiohttp.ClientSession, update: Any) -> int | None:
+    try:
+        return await replica.post(client, update)
+    except (TimeoutError, aiohttp.ClientError):
+        return None  # the connection died with the process: not acknowledged
+
+
+async def _count(sessions: async_sessionmaker[AsyncSession], table: Any) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def test_kill_9_during_a_webhook_burst_loses_and_doubles_nothing(
+    env: dict[str, str], telegram: FakeTelegram, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    updates = Updates()
+    burst = [
+        updates.message(20_000 + n, "сколько платят пособие на ребенка") for n in range(BURST)
+    ]
+    acknowledged: set[int] = set()
+    first = Replica(env)
+    await first.start()
+    async with aiohttp.ClientSession() as client:
+        await first.ready(client)
+
+        enough = asyncio.Event()
+
+        async def send(number: int) -> None:
+            """As Telegram: a 503 is retried shortly; a dead connection waits for later."""
+            while (status := await _deliver(first, client, burst[number])) == 503:  # noqa: ASYNC110
+                await asyncio.sleep(0.2 + number % 7 / 10)  # Telegram backs off, unevenly
+            if status == 200:
+                acknowledged.add(number)
+                if len(acknowledged) >= KILL_AFTER:
+                    enough.set()
+
+        posting = [asyncio.create_task(send(n)) for n in range(BURST)]
+        await asyncio.wait_for(enough.wait(), 120)
+        assert first.process is not None
+        first.process.kill()  # SIGKILL: nothing graceful runs
+        await asyncio.gather(*posting)
+        await first.process.wait()
+        before_kill = set(acknowledged)
+        second = Replica(env)  # the restarted bot; Telegram redelivers what got no 200
+        await second.start()
+        await second.ready(client)
+        for number in range(BURST):
+            if number not in before_kill:
+                assert await _deliver(second, client, burst[number]) == 200
+        for number in sorted(before_kill)[:10]:  # and some twice, as Telegram sometimes does
+            assert await _deliver(second, client, burst[number]) == 200
+        await second.terminate()
+    redelivered = BURST - len(before_kill)
+    print(f"\n[faults] webhook kill -9: sent {BURST}, acknowledged before the kill "
+          f"{len(before_kill)}, redelivered {redelivered} + 10 duplicates")  # fmt: skip
+    assert len(before_kill) < BURST  # the kill really interrupted the burst
+    assert await _count(sessions, models.Message) == BURST  # none lost, none doubled
+    assert await _count(sessions, models.Conversation) == BURST
