@@ -80,7 +80,9 @@ class DialogEngine:
             if event.event_id is not None and not await uow.claim_event(
                 event.channel, event.event_id, event.at
             ):
-                return []  # delivered twice: the first delivery already answered
+                # Delivered again: handled once already, but its answer may never have left
+                # (the process died between commit and send), so it is given again.
+                return list(await uow.replies_of(event.channel, event.event_id))
             state = await uow.sessions.load(event.session_key)
             if state is not None:
                 conversation_id.set(state.conversation_id)
@@ -104,6 +106,8 @@ class DialogEngine:
                 turn.state.actions += 1
             turn.state.last_event_at = event.at
             await self._persist(uow, turn, _message(turn, event))
+            if event.event_id is not None:
+                await uow.keep_replies(event.channel, event.event_id, turn.replies)
             await uow.sessions.save(
                 event.session_key,
                 Address(event.channel, event.chat_id),

@@ -7,11 +7,12 @@ so tests see the same all-or-nothing behaviour as with SQL.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
-from dialogs.contract import Address, Outgoing
+from dialogs.contract import Address, Outgoing, Reply
 from dialogs.ports import MAX_ATTEMPTS, StoredSession
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
 from dialogs.state import ConversationState
@@ -27,6 +28,7 @@ class MemoryDatabase:
     events: set[tuple[str, str]] = field(default_factory=set)
     unreachable: set[str] = field(default_factory=set)
     outbox: dict[str, tuple[Outgoing, dt.datetime | None, int]] = field(default_factory=dict)
+    answered: dict[tuple[str, str], tuple[Reply, ...]] = field(default_factory=dict)
     forgotten: list[tuple[str, str]] = field(default_factory=list)
     commits: int = 0
 
@@ -133,6 +135,7 @@ class MemoryUnitOfWork:
         self.recorder = MemoryRecorder()
         self.deliveries = MemoryDeliveries(db)
         self._events: set[tuple[str, str]] = set()
+        self._answered: dict[tuple[str, str], tuple[Reply, ...]] = {}
 
     async def __aenter__(self) -> Self:
         return self
@@ -153,8 +156,16 @@ class MemoryUnitOfWork:
         self._events.add(key)
         return True
 
+    async def keep_replies(self, channel: str, event_id: str, replies: Sequence[Reply]) -> None:
+        self._answered[(channel, event_id)] = tuple(replies)
+
+    async def replies_of(self, channel: str, event_id: str) -> tuple[Reply, ...]:
+        return self._db.answered.get((channel, event_id), ())
+
     async def commit(self) -> None:
         db, recorder = self._db, self.recorder
+        db.answered.update(self._answered)
+        self._answered.clear()
         for key in self.sessions.forgotten:
             db.sessions.pop(key, None)
         db.sessions.update(self.sessions.staged)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
-from dialogs.contract import Address, Outgoing
+from dialogs.contract import Address, Outgoing, Reply
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
 from dialogs.state import ConversationState
 from knowledge_base.model import Category, Lexicon, Situation, Texts
@@ -171,6 +171,13 @@ class UnitOfWork(Protocol):
 
     async def claim_event(self, channel: str, event_id: str, at: dt.datetime) -> bool:
         """True the first time this update is seen; False for a repeated delivery."""
+
+    async def keep_replies(self, channel: str, event_id: str, replies: Sequence[Reply]) -> None:
+        """What the claimed update was answered with, committed with the turn."""
+
+    async def replies_of(self, channel: str, event_id: str) -> tuple[Reply, ...]:
+        """The answer a repeated delivery gets again: the process that handled it first may
+        have died before sending it."""
 
     async def commit(self) -> None: ...
 

@@ -126,6 +126,7 @@ class ProcessedEvent(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[dt.datetime]
+    replies: Mapped[str | None] = mapped_column(Text)  # JSON: given again to a redelivery
 
 
 class Delivery(Base):

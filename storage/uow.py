@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from dialogs.contract import Reply
 from dialogs.ports import SessionStore
 from knowledge_base.errors import StorageError
-from storage.deliveries import SqlDeliveries
+from storage.deliveries import SqlDeliveries, dump_replies, load_replies
 from storage.models import ProcessedEvent, table_of
 from storage.pseudonyms import Pseudonymizer
 from storage.recorder import SqlRecorder
@@ -71,6 +74,23 @@ class SqlUnitOfWork:
         )
         values = {"channel": channel, "event_id": event_id, "at": at}
         return (await self._session.execute(statement, values)).first() is not None
+
+    async def keep_replies(self, channel: str, event_id: str, replies: Sequence[Reply]) -> None:
+        events = table_of(ProcessedEvent)
+        claimed = (events.c.channel == channel, events.c.event_id == event_id)
+        kept = {"replies": dump_replies(tuple(replies))}
+        await self._open().execute(update(events).where(*claimed).values(kept))
+
+    async def replies_of(self, channel: str, event_id: str) -> tuple[Reply, ...]:
+        events = table_of(ProcessedEvent)
+        claimed = (events.c.channel == channel, events.c.event_id == event_id)
+        raw = await self._open().scalar(select(events.c.replies).where(*claimed))
+        return load_replies(raw) if raw else ()
+
+    def _open(self) -> AsyncSession:
+        if self._session is None:
+            raise StorageError("outside a unit of work")
+        return self._session
 
     async def commit(self) -> None:
         if self._session is None:

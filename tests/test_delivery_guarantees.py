@@ -18,6 +18,7 @@ from bots.testing.telegram_bot import BotProcess
 from bots.testing.vk_api import Events, FakeVk
 from bots.testing.vk_bot import SECRET as VK_SECRET
 from bots.testing.vk_bot import VkProcess
+from dialogs.contract import IncomingEvent
 from dialogs.engine import DialogEngine, EngineConfig
 from dialogs.memory import MemoryDatabase
 from knowledge_base.model import KnowledgeBaseContent
@@ -239,3 +240,14 @@ async def test_after_an_outage_the_idle_clock_counts_from_the_answer_not_the_mes
     assert await engine.sweep_idle("test", back_at + dt.timedelta(minutes=1)) == []
     (survey,) = await engine.sweep_idle("test", back_at + dt.timedelta(minutes=16))
     assert "Вы давно не писали" in survey.replies[0].text
+
+
+async def test_a_redelivered_update_gets_its_answer_although_the_first_never_left(
+    sql_engine: DialogEngine,
+) -> None:
+    at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    event = IncomingEvent("telegram", "77", "77", at, text="нужен загранник", event_id="501")
+    first = await sql_engine.handle(event)  # committed… and the process died before sending
+    again = await sql_engine.handle(event)  # Telegram delivers it again: no 200 came
+    assert again == first
+    assert "Куда вы едете?" in "\n".join(r.text for r in again)

@@ -40,6 +40,7 @@ class FakeVk:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(2))
     _runner: web.AppRunner | None = None
+    _random_ids: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -111,6 +112,10 @@ class FakeVk:
         return web.json_response({"response": self._record(name, params, peer)})
 
     def _record(self, name: str, params: dict[str, Any], peer: str) -> int:
+        # VK: a random_id already used by this sender is not sent again; the first id returns.
+        repeat = (peer, str(params.get("random_id") or ""))
+        if name == "messages.send" and repeat[1] not in ("", "0") and repeat in self._random_ids:
+            return self._random_ids[repeat]
         if name == "messages.edit":
             sent = Sent(name, params, int(params["conversation_message_id"]))
         else:
@@ -118,6 +123,8 @@ class FakeVk:
         self.calls.append(sent)
         if name in ("messages.send", "messages.edit"):
             self.by_peer.setdefault(peer, []).append(sent)
+        if name == "messages.send" and repeat[1] not in ("", "0"):
+            self._random_ids[repeat] = sent.message_id
         return sent.message_id if name == "messages.send" else 1
 
     async def _long_poll(self, request: web.Request) -> web.Response:
