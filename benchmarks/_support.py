@@ -92,23 +92,31 @@ async def play(bench: ChannelBench, api_port: int, bot_port: int, count: int, ga
     citizen = bench.citizens(fake)
     print("ready", flush=True)
     sys.stdin.readline()  # the bot is up
-    url, latencies, limit = f"http://127.0.0.1:{bot_port}{bench.path}", [], asyncio.Semaphore(gate)
+    url, limit = f"http://127.0.0.1:{bot_port}{bench.path}", asyncio.Semaphore(gate)
+    latencies: list[float] = []
+    refused: list[int] = []  # 503s: the bot said «busy, send it again»
     connector = aiohttp.TCPConnector(limit=gate)
     async with aiohttp.ClientSession(connector=connector, headers=bench.headers) as session:
 
         async def one(number: int) -> None:
             async with limit:
                 for body in conversation(citizen(10_000 + number)):
-                    started = time.perf_counter()
-                    async with session.post(url, json=body) as response:
-                        await response.read()
+                    while True:  # as the messenger does: a 503 (the bot is busy) is retried
+                        started = time.perf_counter()
+                        async with session.post(url, json=body) as response:
+                            await response.read()
+                        if response.status != 503:
+                            break
+                        refused.append(1)
+                        await asyncio.sleep(0.05)
                     latencies.append(time.perf_counter() - started)
 
         started = time.perf_counter()
         await asyncio.gather(*(one(n) for n in range(count)))
         elapsed = time.perf_counter() - started
     await fake.stop()
-    print(json.dumps({"latencies": latencies, "elapsed": elapsed}), flush=True)
+    print(json.dumps({"latencies": latencies, "elapsed": elapsed, "refused": len(refused)}),
+          flush=True)  # fmt: skip
 
 
 async def measure(bench: ChannelBench, script: str, citizens: int, concurrency: int) -> None:
@@ -123,6 +131,7 @@ async def measure(bench: ChannelBench, script: str, citizens: int, concurrency: 
     result, stored = await two_processes(script, flag, citizens, concurrency, start_bot)
     lost = citizens * len(SURVEY) - stored
     report(bench.label, result["latencies"], result["elapsed"], lost, noun=bench.noun)
+    print(f"[{bench.label}] refused as busy (503, retried): {result['refused']}")
 
 
 def main(bench: ChannelBench, script: str) -> None:
