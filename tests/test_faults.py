@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.testing.telegram_api import FakeTelegram, Updates
+from bots.testing.vk_api import GROUP, Events, FakeVk
 from storage import models
-from tests.test_deployment import Replica, env, telegram
+from tests.test_deployment import LIFEBOT, Replica, env, telegram
 
 __all__ = ["env", "telegram"]  # the fixtures this module uses
 BURST = 150
@@ -133,3 +134,80 @@ async def test_kill_9_during_long_polling_loses_and_doubles_nothing(
     assert await _count(sessions, models.Message) == BURST  # none lost, none doubled
     answered = {u for u in range(30_000, 30_000 + BURST) if telegram.sent(u)}
     assert len(answered) == BURST  # every citizen got an answer
+
+
+class VkReplica(Replica):
+    """`lifebot run vk` with the Callback API: it answers «ok» once an event is kept."""
+
+    async def start(self) -> None:
+        env = {**self.env, "VK_CALLBACK_PORT": self.env["WEBHOOK_PORT"]}
+        self.process = await asyncio.create_subprocess_exec(
+            LIFEBOT, "run", "vk", env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+
+    async def post(self, client: aiohttp.ClientSession, update: dict[str, Any]) -> int:
+        url = f"http://127.0.0.1:{self.port}/vk/callback"
+        async with client.post(url, json=update) as response:
+            text = await response.text()
+            return 200 if response.status == 200 and text == "ok" else response.status
+
+
+@pytest.fixture
+async def vk() -> AsyncIterator[FakeVk]:
+    fake = FakeVk()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+async def test_kill_9_during_a_vk_callback_burst_loses_and_doubles_nothing(
+    env: dict[str, str],
+    vk: FakeVk,
+    sessions: async_sessionmaker[AsyncSession],
+    replicas: list[Replica],
+) -> None:
+    callback = {
+        **env, "VK_GROUP_TOKEN": vk.token, "VK_GROUP_ID": str(GROUP), "VK_API_URL": vk.api_url,
+        "VK_CALLBACK_CONFIRMATION": "c0nf", "VK_CALLBACK_SECRET": "vk-fault-secret",
+        "VK_CALLBACK_HOST": "127.0.0.1",
+    }  # fmt: skip
+    events = Events("vk-fault-secret")
+    burst = [events.message(40_000 + n, "у меня умер отец что делать") for n in range(BURST)]
+    acknowledged: set[int] = set()
+    first = VkReplica(callback)
+    replicas.append(first)
+    await first.start()
+    async with aiohttp.ClientSession() as client:
+        await first.ready(client)
+        enough = asyncio.Event()
+
+        async def send(number: int) -> None:
+            """As VK: an event without «ok» is sent again (a 503 shortly)."""
+            while (status := await _deliver(first, client, burst[number])) == 503:  # noqa: ASYNC110
+                await asyncio.sleep(0.2 + number % 7 / 10)
+            if status == 200:
+                acknowledged.add(number)
+                if len(acknowledged) >= KILL_AFTER:
+                    enough.set()
+
+        posting = [asyncio.create_task(send(n)) for n in range(BURST)]
+        await asyncio.wait_for(enough.wait(), 120)
+        assert first.process is not None
+        first.process.kill()
+        await asyncio.gather(*posting)
+        await first.process.wait()
+        before_kill = set(acknowledged)
+        second = VkReplica(callback)
+        replicas.append(second)
+        await second.start()
+        await second.ready(client)
+        for number in [n for n in range(BURST) if n not in before_kill] + sorted(before_kill)[:10]:
+            assert await _deliver(second, client, burst[number]) == 200
+        await second.terminate()
+    again = BURST - len(before_kill)
+    print(f"\n[faults] VK Callback kill -9: sent {BURST}, «ok» before the kill "
+          f"{len(before_kill)}, redelivered {again} + 10 duplicates")  # fmt: skip
+    assert len(before_kill) < BURST
+    assert await _count(sessions, models.Message) == BURST  # none lost, none doubled
+    assert len({u for u in range(40_000, 40_000 + BURST) if vk.texts(u)}) == BURST
