@@ -105,6 +105,10 @@ class FakeVk:
             group = {"id": GROUP, "name": "Помощник", "screen_name": "lifebot", "type": "group"}
             return web.json_response({"response": {"groups": [group], "profiles": []}})
         peer = str(params.get("peer_id", ""))
+        if not str(params.get("conversation_message_id", "0")).isdecimal():
+            message = "One of the parameters specified was missing or invalid"
+            error = {"error_code": 100, "error_msg": message, "request_params": []}
+            return web.json_response({"error": error})
         if name == "messages.send" and peer in self.refusing:
             error = {"error_code": 901, "error_msg": "Can't send messages for users without "
                      "permission", "request_params": []}  # fmt: skip

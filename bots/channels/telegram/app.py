@@ -25,6 +25,7 @@ from aiogram.methods import (
 )
 from aiogram.methods.base import Response
 from aiogram.types import BotCommand, Update
+from aiogram.types.update import UpdateTypeLookupError
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 
@@ -144,7 +145,17 @@ async def _next_batch(bot: Bot, offset: int | None, stop: asyncio.Event) -> list
         return []
 
 
+def is_ours(update: Update) -> bool:
+    """A message or a button press; anything else (or nothing known at all) is not handled."""
+    try:
+        return update.event_type in ALLOWED_UPDATES
+    except UpdateTypeLookupError:
+        return False
+
+
 async def _handle(bot: Bot, dispatcher: Dispatcher, update: Update) -> None:
+    if not is_ours(update):
+        return
     edge: Edge = dispatcher["edge"]
     async with edge.slot(), edge.inflight.track():
         try:
@@ -171,6 +182,8 @@ def webhook_app(bot: Bot, dispatcher: Dispatcher, secret: str, path: str) -> web
         update = await _update_of(request, bot)
         if update is None:
             return web.Response(status=400, text="bad request")
+        if not is_ours(update):
+            return web.json_response({})  # a kind of update we never asked for: nothing to do
         async with edge.inflight.track():
             await dispatcher.feed_update(bot, update)
         return web.json_response({})

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 from vkbottle import API, Bot, BotPolling, VKAPIError
 
+from bots.channels.vk import mapping
 from bots.channels.vk.config import CallbackServer
 from bots.channels.vk.delivery import VkDelivery
 from bots.channels.vk.mapping import CHANNEL
@@ -81,6 +82,9 @@ async def _next_batch(
 
 
 async def _handle(bot: Bot, edge: Edge, event: dict[str, Any]) -> None:
+    if not mapping.well_formed(event):
+        log.warning("VK long poll: a malformed %s event skipped", _kind(event))
+        return
     async with edge.slot(), edge.inflight.track():
         await bot.process_event(event)  # the labeler's guard logs and apologises
 
@@ -105,6 +109,9 @@ def callback_app(bot: Bot, server: CallbackServer, group_id: int, edge: Edge) ->
         if not same_secret(event.get("secret"), secret):
             log.warning("VK callback with a wrong secret rejected")
             return web.Response(status=403, text="wrong secret")
+        if not mapping.well_formed(event):
+            log.warning("VK callback with a malformed %s event refused", _kind(event))
+            return web.Response(status=400, text="bad request")
         if edge.saturated:
             return web.Response(status=503, text="busy")
         async with edge.inflight.track():
@@ -114,6 +121,11 @@ def callback_app(bot: Bot, server: CallbackServer, group_id: int, edge: Edge) ->
     app = web.Application()
     app.router.add_post(server.path, receive)
     return app
+
+
+def _kind(event: dict[str, Any]) -> str:
+    kind = event.get("type")
+    return kind if isinstance(kind, str) and kind.isidentifier() else "unknown"
 
 
 async def _event_of(request: web.Request) -> dict[str, Any] | None:

@@ -58,17 +58,24 @@ def shows_inline_keyboards(event: dict[str, Any]) -> bool:
 
 def _is_start_button(message: dict[str, Any], text: str) -> bool:
     """VK's own «Начать» button that opens a chat with a community sends this."""
-    raw = message.get("payload")
-    data = json.loads(raw) if isinstance(raw, str) and raw else raw
+    data = _json(message.get("payload"))
     return (isinstance(data, dict) and data.get("command") == "start") or text.lower() == "начать"
 
 
 def _payload(raw: Any) -> str | None:
-    if raw is None or raw == "":
-        return None
-    data = json.loads(raw) if isinstance(raw, str) else raw
+    data = _json(raw)
     value = data.get(PAYLOAD_KEY) if isinstance(data, dict) else None
     return str(value) if value is not None else None
+
+
+def _json(raw: Any) -> Any:
+    """A payload is JSON in a string (or already an object); a broken one means nothing."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def _event_id(event: dict[str, Any]) -> str | None:
@@ -92,3 +99,29 @@ def speaks_to_us(event: dict[str, Any]) -> bool:
     """In a group conversation: a command, or a mention of the community («[club1|…]»)."""
     text = str(event["object"]["message"].get("text") or "")
     return text.startswith("/") or "[club" in text or "@club" in text
+
+
+def well_formed(event: dict[str, Any]) -> bool:
+    """The parts of an event the assistant reads have the types VK's schema gives them; a
+    forged or broken one is refused before anything reads it."""
+    kind, body = event.get("type"), event.get("object")
+    if kind == "message_new":
+        message = body.get("message") if isinstance(body, dict) else None
+        return (
+            isinstance(message, dict)
+            and _ints(message, "peer_id", "from_id", "date")
+            and isinstance(message.get("text", ""), str)
+            and isinstance(body.get("client_info", {}), dict)  # type: ignore[union-attr]
+        )
+    if kind == "message_event":
+        return (
+            isinstance(body, dict)
+            and _ints(body, "peer_id", "user_id")
+            and type(body.get("conversation_message_id", 0)) is int
+            and isinstance(body.get("event_id", ""), str)
+        )
+    return isinstance(kind, str)  # other kinds the labeler does not handle
+
+
+def _ints(fields: dict[str, Any], *names: str) -> bool:
+    return all(type(fields.get(name)) is int for name in names)
