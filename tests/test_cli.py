@@ -49,3 +49,23 @@ def test_a_bad_setting_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     result = runner.invoke(app, ["chat"], input="")
     assert result.exit_code == 1
     assert "Ошибка в настройках: IDLE_SURVEY_MINUTES" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("IDLE_SURVEY_MINUTES", "скоро", "IDLE_SURVEY_MINUTES: ожидается число"),
+        ("IDLE_SURVEY_MINUTES", "0", "IDLE_SURVEY_MINUTES: число должно быть больше 0"),
+        ("FLOOD_BURST", "2.5", "FLOOD_BURST: ожидается целое число"),
+        ("NLU_ACCEPT_THRESHOLD", "7", "NLU_ACCEPT_THRESHOLD: число должно быть не больше 1"),
+        ("MAX_CONCURRENT_TURNS", "0", "MAX_CONCURRENT_TURNS: число должно быть не меньше 1"),
+    ],
+)
+def test_a_bad_setting_is_explained_in_russian(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, said: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    result = runner.invoke(app, ["chat"], input="")
+    assert result.exit_code == 1
+    assert f"Ошибка в настройках: {said}" in result.output
+    assert "Input should" not in result.output  # not pydantic's English

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from bots.runtime.settings import Settings
 from knowledge_base.errors import LifebotError
+from knowledge_base.validation_messages import describe
 
 
 def fail(message: str) -> NoReturn:
@@ -23,7 +24,7 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
+            f"{'.'.join(map(str, e['loc'])).upper()}: {describe(e)}" for e in error.errors()
         )
         fail(f"Ошибка в настройках: {problems}")
 
