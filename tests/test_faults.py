@@ -211,3 +211,51 @@ async def test_kill_9_during_a_vk_callback_burst_loses_and_doubles_nothing(
     assert len(before_kill) < BURST
     assert await _count(sessions, models.Message) == BURST  # none lost, none doubled
     assert len({u for u in range(40_000, 40_000 + BURST) if vk.texts(u)}) == BURST
+
+
+async def test_kill_9_during_an_idle_sweep_loses_no_survey(
+    env: dict[str, str],
+    telegram: FakeTelegram,
+    sessions: async_sessionmaker[AsyncSession],
+    replicas: list[Replica],
+) -> None:
+    quick = {**env, "DELIVERY_RETRY_SECONDS": "2"}  # IDLE_SURVEY_MINUTES=0.05: 3 s of silence
+    citizens = range(50_000, 50_040)
+    telegram.send_delay = 0.02  # a sweep's sends take a while, as over a real network
+    updates = Updates()
+    first = Replica(quick)
+    replicas.append(first)
+    await first.start()
+
+    def surveyed() -> dict[int, int]:
+        return {u: sum("Вы давно не писали" in t for t in telegram.texts(u)) for u in citizens}
+
+    async with aiohttp.ClientSession() as client:
+        await first.ready(client)
+        for user in citizens:  # each leaves with no question open: a survey is due
+            assert await first.post(client, updates.message(user, "/start child_birth")) == 200
+            assert await first.post(client, updates.message(user, "/menu")) == 200
+        while sum(1 for n in surveyed().values() if n) < 10:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        assert first.process is not None
+        first.process.kill()  # in the middle of the sweep's deliveries
+        await first.process.wait()
+        before = sum(1 for n in surveyed().values() if n)
+        second = Replica(quick)
+        replicas.append(second)
+        await second.start()
+        await second.ready(client)
+        for _ in range(300):
+            if all(surveyed().values()) and await _count(sessions, models.Delivery) == 0:
+                break
+            await asyncio.sleep(0.1)
+        await second.terminate()
+    counts = surveyed()
+    doubled = sum(1 for n in counts.values() if n > 1)
+    lost = sum(1 for n in counts.values() if not n)
+    print(f"\n[faults] idle sweep kill -9: {len(counts)} surveys due, {before} delivered before "
+          f"the kill, lost {lost}, doubled {doubled}")  # fmt: skip
+    assert before < len(counts)  # the kill interrupted the sweep
+    assert all(counts.values())  # every survey arrived
+    assert await _count(sessions, models.Delivery) == 0  # nothing left in the outbox
+    assert doubled <= 1  # at most the one being sent when the process died

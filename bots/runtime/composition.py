@@ -203,6 +203,7 @@ async def build_assistant(settings: Settings, metrics: Metrics | None = None) ->
         ),
         timezone=settings.timezone,
         clock=lambda: dt.datetime.now(dt.UTC),
+        delivery_lease=dt.timedelta(seconds=settings.delivery_retry_seconds),
     )
     engine = DialogEngine(knowledge, classifier, units, config, observer=metrics)
     return Assistant(engine, database, settings, flood, closers, redis, classifier, metrics)

@@ -129,6 +129,11 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(
         default=30, gt=0, description="How long SIGTERM waits for updates in flight"
     )
+    delivery_retry_seconds: float = Field(
+        default=120,
+        gt=0,
+        description="A proactive message claimed but not confirmed this long ago is sent again",
+    )
     max_concurrent_turns: int = Field(
         default=15,
         ge=1,

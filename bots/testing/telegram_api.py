@@ -33,6 +33,7 @@ class FakeTelegram:
     calls: list[Call] = field(default_factory=list)
     by_chat: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     blocked_chats: set[str] = field(default_factory=set)
+    send_delay: float = 0.0  # seconds a sendMessage takes, as over a real network
     updates: PendingUpdates = field(default_factory=lambda: PendingUpdates())
     port: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
@@ -107,6 +108,8 @@ class FakeTelegram:
             params = await request.json()
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._updates(params)})
+        if method == "sendMessage" and self.send_delay:
+            await asyncio.sleep(self.send_delay)
         call = Call(method, params)
         self.calls.append(call)
         if method in ("sendMessage", "editMessageText"):
