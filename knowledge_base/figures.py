@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from knowledge_base.model import Figure, Figures
-from knowledge_base.source import SourceFile
+from knowledge_base.source import SourceFile, content_files
 
 REFERENCE = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}")
 Loc = tuple[int | str, ...]
 
 
 def figure_files(root: Path) -> list[Path]:
-    return sorted((root / "figures").glob("*.yml"))
+    """The figure files, without an editor's lock or backup files beside them."""
+    return content_files(root / "figures", "*.yml")
 
 
 def merge(parsed: list[tuple[SourceFile, Figures]], found: list[str]) -> dict[str, Figure]:

@@ -22,7 +22,7 @@ from knowledge_base.loader import (
 )
 from knowledge_base.model import Categories, Lexicon, Situation, Texts, Timezones
 from knowledge_base.placeholders import check_placeholders
-from knowledge_base.source import SourceFile, read_source
+from knowledge_base.source import SourceFile, content_files, read_source
 
 MIN_EXAMPLES = 60
 
@@ -102,7 +102,7 @@ Phrases = dict[str, list[tuple[str, str]]]  # intent → (phrase, where it stand
 
 def _nlu_examples(root: Path, nlu_dir: Path, found: list[str]) -> Phrases:
     phrases: Phrases = defaultdict(list)
-    for path in sorted(nlu_dir.glob("*.yml")):
+    for path in content_files(nlu_dir, "*.yml"):
         source, problem = read_source(nlu_dir.parent, path)
         if source is None:
             found.append(problem or f"{path.name}: файл не читается")

@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,9 @@ from dialogs.engine import DialogEngine
 from dialogs.memory import MemoryDatabase
 from knowledge_base.loader import load_knowledge_base
 from knowledge_base.model import KnowledgeBaseContent
+from knowledge_base.validate import validate
 from nlu.embedded import EmbeddedClassifier
+from nlu.training_data import DATA_DIR
 from storage import models
 from tests.chat import Chat
 from tests.conftest import IDLE
@@ -285,3 +288,16 @@ async def test_retention_finds_old_messages_by_an_index(database: AsyncEngine) -
             text("EXPLAIN DELETE FROM messages WHERE at < now() - interval '30 days'")
         )
         assert "ix_messages_at" in "\n".join(row[0] for row in plan)
+
+
+def test_lock_files_beside_figures_and_nlu_data_are_not_content(
+    content_copy: Path, tmp_path: Path
+) -> None:
+    figures = content_copy / "figures"
+    (figures / ".#money.yml").symlink_to("editor@host.4242:1700000000")  # Emacs' lock
+    (figures / "money.yml~").write_text("figures: [", encoding="utf-8")  # a backup, broken
+    nlu = tmp_path / "nlu"
+    shutil.copytree(DATA_DIR, nlu)
+    (nlu / ".#regions.yml").symlink_to("editor@host.4242:1700000000")
+    load_knowledge_base(content_copy)  # no «файл не читается» for what is not content
+    assert validate(content_copy, nlu) == []
