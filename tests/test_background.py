@@ -6,15 +6,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from redis.asyncio import Redis
 from sqlalchemy import inspect, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -257,18 +255,6 @@ async def test_a_citizen_whose_state_cannot_be_read_starts_afresh(
         opened = (await session.scalars(select(models.Conversation))).all()
     assert len(opened) == 2
     assert PHONE not in caplog.text
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("TEST_REDIS_URL is not set: Redis tests need a server")
-    client = Redis.from_url(url)
-    await client.flushdb()
-    yield client
-    await client.flushdb()
-    await client.aclose()
 
 
 # Retention on a large table

@@ -4,7 +4,7 @@ kill -9, what it did not is redelivered (as Telegram does) and handled once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiohttp
@@ -40,6 +40,47 @@ async def replicas() -> AsyncIterator[list[Replica]]:
             await replica.process.wait()
 
 
+async def _kill_mid_burst(
+    start: Callable[[], Replica], burst: list[dict[str, Any]], replicas: list[Replica]
+) -> set[int]:
+    """Post ``burst`` as the messenger does (a 503 is retried, unevenly), kill -9 the bot once
+    KILL_AFTER are acknowledged, start it again and redeliver what got no acknowledgement, and
+    ten acknowledged ones besides (messengers repeat themselves). Returns what was acknowledged
+    before the kill."""
+    acknowledged: set[int] = set()
+    enough = asyncio.Event()
+    first = start()
+    replicas.append(first)
+    await first.start()
+    async with aiohttp.ClientSession() as client:
+        await first.ready(client)
+
+        async def send(number: int) -> None:
+            while (status := await _deliver(first, client, burst[number])) == 503:  # noqa: ASYNC110
+                await asyncio.sleep(0.2 + number % 7 / 10)
+            if status == 200:
+                acknowledged.add(number)
+                if len(acknowledged) >= KILL_AFTER:
+                    enough.set()
+
+        posting = [asyncio.create_task(send(n)) for n in range(len(burst))]
+        await asyncio.wait_for(enough.wait(), 120)
+        assert first.process is not None
+        first.process.kill()  # SIGKILL: nothing graceful runs
+        await asyncio.gather(*posting)
+        await first.process.wait()
+        before_kill = set(acknowledged)
+        second = start()  # the restarted bot
+        replicas.append(second)
+        await second.start()
+        await second.ready(client)
+        again = [n for n in range(len(burst)) if n not in before_kill] + sorted(before_kill)[:10]
+        for number in again:
+            assert await _deliver(second, client, burst[number]) == 200
+        await second.terminate()
+    return before_kill
+
+
 async def _count(sessions: async_sessionmaker[AsyncSession], table: Any) -> int:
     async with sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(table)) or 0)
@@ -55,41 +96,7 @@ async def test_kill_9_during_a_webhook_burst_loses_and_doubles_nothing(
     burst = [
         updates.message(20_000 + n, "сколько платят пособие на ребенка") for n in range(BURST)
     ]
-    acknowledged: set[int] = set()
-    first = Replica(env)
-    replicas.append(first)
-    await first.start()
-    async with aiohttp.ClientSession() as client:
-        await first.ready(client)
-
-        enough = asyncio.Event()
-
-        async def send(number: int) -> None:
-            """As Telegram: a 503 is retried shortly; a dead connection waits for later."""
-            while (status := await _deliver(first, client, burst[number])) == 503:  # noqa: ASYNC110
-                await asyncio.sleep(0.2 + number % 7 / 10)  # Telegram backs off, unevenly
-            if status == 200:
-                acknowledged.add(number)
-                if len(acknowledged) >= KILL_AFTER:
-                    enough.set()
-
-        posting = [asyncio.create_task(send(n)) for n in range(BURST)]
-        await asyncio.wait_for(enough.wait(), 120)
-        assert first.process is not None
-        first.process.kill()  # SIGKILL: nothing graceful runs
-        await asyncio.gather(*posting)
-        await first.process.wait()
-        before_kill = set(acknowledged)
-        second = Replica(env)  # the restarted bot; Telegram redelivers what got no 200
-        replicas.append(second)
-        await second.start()
-        await second.ready(client)
-        for number in range(BURST):
-            if number not in before_kill:
-                assert await _deliver(second, client, burst[number]) == 200
-        for number in sorted(before_kill)[:10]:  # and some twice, as Telegram sometimes does
-            assert await _deliver(second, client, burst[number]) == 200
-        await second.terminate()
+    before_kill = await _kill_mid_burst(lambda: Replica(env), burst, replicas)
     redelivered = BURST - len(before_kill)
     print(f"\n[faults] webhook kill -9: sent {BURST}, acknowledged before the kill "
           f"{len(before_kill)}, redelivered {redelivered} + 10 duplicates")  # fmt: skip
@@ -174,37 +181,7 @@ async def test_kill_9_during_a_vk_callback_burst_loses_and_doubles_nothing(
     }  # fmt: skip
     events = Events("vk-fault-secret")
     burst = [events.message(40_000 + n, "у меня умер отец что делать") for n in range(BURST)]
-    acknowledged: set[int] = set()
-    first = VkReplica(callback)
-    replicas.append(first)
-    await first.start()
-    async with aiohttp.ClientSession() as client:
-        await first.ready(client)
-        enough = asyncio.Event()
-
-        async def send(number: int) -> None:
-            """As VK: an event without «ok» is sent again (a 503 shortly)."""
-            while (status := await _deliver(first, client, burst[number])) == 503:  # noqa: ASYNC110
-                await asyncio.sleep(0.2 + number % 7 / 10)
-            if status == 200:
-                acknowledged.add(number)
-                if len(acknowledged) >= KILL_AFTER:
-                    enough.set()
-
-        posting = [asyncio.create_task(send(n)) for n in range(BURST)]
-        await asyncio.wait_for(enough.wait(), 120)
-        assert first.process is not None
-        first.process.kill()
-        await asyncio.gather(*posting)
-        await first.process.wait()
-        before_kill = set(acknowledged)
-        second = VkReplica(callback)
-        replicas.append(second)
-        await second.start()
-        await second.ready(client)
-        for number in [n for n in range(BURST) if n not in before_kill] + sorted(before_kill)[:10]:
-            assert await _deliver(second, client, burst[number]) == 200
-        await second.terminate()
+    before_kill = await _kill_mid_burst(lambda: VkReplica(callback), burst, replicas)
     again = BURST - len(before_kill)
     print(f"\n[faults] VK Callback kill -9: sent {BURST}, «ok» before the kill "
           f"{len(before_kill)}, redelivered {again} + 10 duplicates")  # fmt: skip
