@@ -81,7 +81,7 @@ class Dialogue:
     # Commands
     def _on_command(self, turn: Turn, event: IncomingEvent, text: str) -> None:
         command, _, argument = text[1:].partition(" ")
-        command = command.split("@")[0].lower()  # «/start@SomeBot» in group chats
+        command = command.lower()  # «/start@SomeBot» is the channel's to resolve, not ours
         texts = turn.kb.texts
         if command in ("start", "restart"):
             if turn.state.actions > 0:

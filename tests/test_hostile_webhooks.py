@@ -146,3 +146,14 @@ async def test_in_a_vk_group_conversation_only_an_invitation(vk_bot: VkProcess) 
     (invitation,) = vk_bot.fake.texts(chat)
     assert "только в личных сообщениях" in invitation
     assert vk_bot.fake.texts(USER) == []
+
+
+async def test_a_command_for_another_bot_does_not_restart_a_vk_conversation(
+    vk_bot: VkProcess,
+) -> None:
+    events = Events(VK_SECRET)
+    await vk_bot.post(events.message(USER, "/start job_loss"))
+    await vk_bot.post(events.message(USER, "/start@otherbot"))
+    assert "Здравствуйте" not in vk_bot.fake.texts(USER)[-1]  # not a new conversation
+    await vk_bot.post(events.message(USER, "по сокращению"))  # the open question still is
+    assert "Когда вас уволили?" in "\n".join(vk_bot.fake.texts(USER)[-2:])
