@@ -3,7 +3,7 @@ question, a follow-up about the plan. Each returns False when the text is not th
 
 from __future__ import annotations
 
-from dialogs import navigation, payloads
+from dialogs import navigation, payloads, progress
 from dialogs.contract import Reply
 from dialogs.ports import Classification
 from dialogs.reading.answers import read_answer
@@ -72,6 +72,12 @@ def plan_words(turn: Turn, message: Message) -> bool:
         navigation.previous_question(turn)
     elif word == "edit" and turn.situation is not None:
         navigation.edit_answers(turn)
+    elif word == "done" and (step := turn.current_step()) is not None:
+        progress.mark_done(turn, step.id)
+    elif word == "remind" and state.phase == "plan":
+        progress.remind_on(turn)
+    elif word == "stop_reminders":
+        progress.remind_off(turn, state.situation_id)
     else:
         return False
     return True

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from dialogs import context, navigation, payloads, survey
+from dialogs import context, handoff, navigation, payloads, progress, survey
+from dialogs.cases import CaseKind
 from dialogs.contract import IncomingEvent, Reply
 from dialogs.ports import Classification, IntentClassifier
 from dialogs.reading.facts import facts
@@ -33,15 +34,27 @@ class UnderstandingPolicy:
     suggestions: int = 3
 
 
+HANDOFF_INTENTS: dict[str, CaseKind] = {"human_operator": "question", "complaint": "complaint"}
+
+
 class Dialogue:
-    def __init__(self, classifier: IntentClassifier, policy: UnderstandingPolicy) -> None:
+    def __init__(
+        self, classifier: IntentClassifier, policy: UnderstandingPolicy, handoff: bool = False
+    ) -> None:
         self._classifier = classifier
         self._policy = policy
+        self._handoff = handoff  # operators answer at the desk; else the contact centre's phone
 
     async def respond(self, turn: Turn, event: IncomingEvent) -> None:
+        text = (event.text or "").strip()
+        if handoff.asking(turn.state) and not event.payload and not text.startswith("/"):
+            handoff.take_question(turn, text)
+            return
+        if event.payload != payloads.HANDOFF_BACK and handoff.asking(turn.state):
+            turn.state.handoff = None  # went elsewhere instead of writing the question
         if event.payload:
             self._on_button(turn, event.payload)
-        elif (text := (event.text or "").strip()).startswith("/"):
+        elif text.startswith("/"):
             self._on_command(turn, event, text)
         else:
             await self._on_text(turn, text)
@@ -51,6 +64,8 @@ class Dialogue:
     # Buttons
     def _on_button(self, turn: Turn, payload: str) -> None:
         head, args = payloads.split(payload)
+        if head == "v" and len(args) == 3 and handoff.survey_button(turn, *args):
+            return
         if head == "v" and len(args) == 3 and survey.on_button(turn, *args):
             return
         self._leave_survey(turn)
@@ -74,7 +89,24 @@ class Dialogue:
             case ("sw", (choice,)):
                 context.switch(turn, choice == "y")
             case ("op", ()):
-                self._operator(turn)
+                self._operator(turn, "question")
+            case ("hb", ()):
+                handoff.leave(turn)
+            case ("sd", (step_id,)):
+                progress.mark_done(turn, step_id)
+            case ("rm", ("on",)):
+                progress.remind_on(turn)
+            case ("rm", ("off",)):
+                progress.remind_off(turn, turn.state.situation_id)
+            case ("rx", (situation_id,)):
+                progress.remind_off(turn, situation_id)
+            case ("ro", (situation_id, step_id)):
+                progress.open_from_reminder(turn, situation_id, step_id)
+            case ("rd", (situation_id, step_id)):
+                progress.done_from_reminder(turn, situation_id, step_id)
+            case ("ci", (situation_id, answer)):
+                if not progress.checkin_answer(turn, situation_id, answer):
+                    self._operator(turn, "question")
             case _:
                 navigation.resume(turn)
 
@@ -101,6 +133,8 @@ class Dialogue:
         self._leave_survey(turn)
         if command == "menu":
             navigation.main_menu(turn)
+        elif command == "stop":
+            progress.remind_off(turn, None)
         elif command == "plan":
             navigation.my_plan(turn)
         elif command == "help":
@@ -110,6 +144,8 @@ class Dialogue:
 
     # Free text
     async def _on_text(self, turn: Turn, text: str) -> None:
+        if turn.state.case_survey is not None and handoff.survey_text(turn, text):
+            return
         if turn.state.in_survey and survey.on_text(turn, text):
             return
         self._leave_survey(turn)
@@ -118,6 +154,8 @@ class Dialogue:
             return
         message = Message.of(text)
         classification = await self._read(turn, text)
+        if self._asks_for_a_person(turn, classification, text):
+            return
         offered, turn.state.offered = turn.state.offered, []
         if turn.state.pending_switch and context.switch_answer(turn, message):
             return
@@ -237,8 +275,8 @@ class Dialogue:
             navigation.main_menu(turn, f"{texts.greeting}\n\n{texts.menu_prompt}")
         elif intent == "help":
             turn.say(navigation.with_way_back(turn, turn.screens.with_menu(texts.help)))
-        elif intent in ("human_operator", "complaint"):
-            self._operator(turn)
+        elif intent in HANDOFF_INTENTS:
+            self._operator(turn, HANDOFF_INTENTS[intent], message.text)
         elif state.phase != "menu" and navigation.current_question(turn) is not None:
             navigation.reject_answer(turn)
         else:
@@ -270,9 +308,31 @@ class Dialogue:
             found = facts(turn.reader, named, message, classification.entities, turn.today)
             navigation.open_situation(turn, situation_id, found)
 
-    def _operator(self, turn: Turn) -> None:
+    def _operator(self, turn: Turn, kind: CaseKind, words: str | None = None) -> None:
+        if self._handoff:
+            handoff.request(turn, kind, words)
+            return
         turn.state.human_requested = True
         turn.say(navigation.with_way_back(turn, turn.screens.with_menu(turn.kb.texts.operator)))
+
+    def _asks_for_a_person(self, turn: Turn, classification: Classification, text: str) -> bool:
+        """«позовите человека», «хочу пожаловаться» mean it in the middle of anything, also
+        beside a topic the classifier would rather see («позовите оператора, вычет»)."""
+        message, reader = Message.of(text), turn.reader
+        if reader.says(message, "complaint"):
+            intent = "complaint"
+        elif reader.says(message, "person"):
+            intent = "human_operator"
+        else:
+            top = classification.top
+            if top is None or top.intent not in HANDOFF_INTENTS:
+                return False
+            if top.confidence < self._policy.accept:
+                return False
+            intent = top.intent
+        turn.intent = intent
+        self._operator(turn, HANDOFF_INTENTS[intent], text)
+        return True
 
     def _not_understood(self, turn: Turn, classification: Classification | None) -> None:
         turn.misunderstood()

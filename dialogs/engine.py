@@ -9,9 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from dialogs import navigation, survey
+from dialogs import handoff, navigation, progress, survey
 from dialogs.contract import Address, IncomingEvent, Outgoing, Reply
 from dialogs.dialogue import Dialogue, UnderstandingPolicy
+from dialogs.handoff import HandoffPolicy
 from dialogs.logcontext import conversation_id
 from dialogs.ports import (
     IntentClassifier,
@@ -23,6 +24,7 @@ from dialogs.ports import (
 )
 from dialogs.reading.reader import Reader
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageKind, MessageRecord
+from dialogs.reminders import ReminderPolicy
 from dialogs.state import ConversationState
 from dialogs.turn import Turn
 
@@ -37,6 +39,11 @@ class EngineConfig:
     # The wall clock, when the engine runs for real: a message written during an outage and
     # delivered after it is idle from when it was answered, not from when it was written.
     clock: Callable[[], dt.datetime] | None = None
+    # Operators at the desk take the citizens who ask for a person; None: the contact
+    # centre's phone number is given instead.
+    handoff: HandoffPolicy | None = None
+    # Reminders of the plan's deadlines, on the citizen's request; None: not offered.
+    reminders: ReminderPolicy | None = None
 
 
 class DialogEngine:
@@ -52,16 +59,19 @@ class DialogEngine:
         self.knowledge = knowledge
         self._units = units
         self._config = config or EngineConfig()
-        self._dialogue = Dialogue(classifier, self._config.policy)
+        self._dialogue = self._dialogue_for(classifier)
         self._reader = Reader(knowledge.lexicon)
         self._observer = observer
+
+    def _dialogue_for(self, classifier: IntentClassifier) -> Dialogue:
+        return Dialogue(classifier, self._config.policy, self._config.handoff is not None)
 
     def swap(self, knowledge: KnowledgeBase, classifier: IntentClassifier) -> None:
         """New content and its classifier for the next turns, at once (live reload). Turns in
         flight finish on what they started with; a removed step or situation is handled by
         the conversation's next turn (it clamps to the plan, or returns to the menu)."""
         self.knowledge = knowledge
-        self._dialogue = Dialogue(classifier, self._config.policy)
+        self._dialogue = self._dialogue_for(classifier)
         self._reader = Reader(knowledge.lexicon)
 
     def _default_today(self, now: dt.datetime) -> dt.date:
@@ -95,9 +105,11 @@ class DialogEngine:
             else:
                 turn = self._turn(state, event.at)
             turn.classified = ahead
-            await dialogue.respond(turn, event)
+            if not await handoff.relay(turn, uow, event):
+                await dialogue.respond(turn, event)
             conversation_id.set(turn.state.conversation_id)
             if turn.forget:
+                await uow.reminders.stop(event.session_key, None)
                 await uow.recorder.forget_citizen(event.channel, event.user_id)
                 await uow.sessions.forget(event.session_key)
                 await uow.commit()
@@ -106,6 +118,10 @@ class DialogEngine:
                 turn.state.actions += 1
             turn.state.last_event_at = event.at
             await self._persist(uow, turn, _message(turn, event))
+            if self._config.handoff is not None:  # after the conversation's row: it refers to it
+                await handoff.settle(turn, uow, event, self._config.handoff)
+            if self._config.reminders is not None:
+                await progress.settle(turn, uow, event, self._config.reminders, self._zone)
             if event.event_id is not None:
                 await uow.keep_replies(event.channel, event.event_id, turn.replies)
             await uow.sessions.save(
@@ -130,8 +146,14 @@ class DialogEngine:
                 survey_started=turn.survey_started,
                 answers=tuple((a.question, a.value) for a in turn.answers),
                 seconds=seconds,
+                reminders=(("stopped", turn.reminders_stopped),) if turn.reminders_stopped else (),
             )
         )
+
+    def _count_reminders(self, channel: str, outcome: str, count: int) -> None:
+        if self._observer is not None and count:
+            self._observer.turn_done(TurnSummary(channel, None, True, False, False, (),
+                                                 reminders=((outcome, count),)))  # fmt: skip
 
     async def sweep_idle(self, channel: str, now: dt.datetime) -> list[Outgoing]:
         """Close idle conversations, putting their surveys in the outbox in the same
@@ -153,6 +175,29 @@ class DialogEngine:
                                         turn.state.conversation_id, uuid.uuid4().hex)  # fmt: skip
                     await uow.deliveries.add(outgoing, now)
             await uow.commit()
+        return await self.claim_outbox(channel, now)
+
+    async def sweep_reminders(self, channel: str, now: dt.datetime) -> None:
+        """Due reminders and check-ins into the outbox, each once (their rows go in the same
+        transaction); the outbox sends them."""
+        sent = 0
+        async with self._units() as uow:
+            for reminder in await uow.reminders.due(channel, now, self._config.idle_batch):
+                today = now.astimezone(ZoneInfo(self._zone)).date()
+                outgoing = progress.message_of(self.knowledge, reminder, today)
+                if outgoing is not None:
+                    await uow.deliveries.add(outgoing, now)
+                    sent += 1
+                await uow.reminders.sent(reminder.reminder_id)
+            await uow.commit()
+        self._count_reminders(channel, "sent", sent)
+
+    @property
+    def _zone(self) -> str:
+        return self._config.timezone
+
+    async def claim_outbox(self, channel: str, now: dt.datetime) -> list[Outgoing]:
+        """What the outbox has to send now in ``channel``: surveys, operators' replies."""
         async with self._units() as uow:
             lease, batch = self._config.delivery_lease, self._config.idle_batch
             claimed = await uow.deliveries.claim(channel, now, lease, batch)
@@ -169,14 +214,19 @@ class DialogEngine:
         """The channel refused delivery (the citizen blocked the bot): record it, never retry."""
         async with self._units() as uow:
             await uow.recorder.citizen_unreachable(outgoing.conversation_id, at)
+            dropped = await uow.reminders.unreachable(outgoing.conversation_id)
             await uow.deliveries.done(outgoing.delivery_id)
             await uow.commit()
+        self._count_reminders(outgoing.address.channel, "failed", dropped)
 
     def _on_idle(self, turn: Turn) -> None:
         state = turn.state
         if state.ended_at is None:
             state.end(turn.now, "idle")
-        if state.in_survey or state.survey_asked or not _worth_a_survey(turn):
+        if state.case_survey is not None:  # they left the operator's survey: one is enough
+            state.case_survey = None
+            state.closed = True
+        elif state.in_survey or state.survey_asked or not _worth_a_survey(turn):
             state.survey_pending = None
             state.closed = True
         else:
@@ -185,8 +235,8 @@ class DialogEngine:
     def _idle_due(
         self, state: ConversationState, answered_at: dt.datetime | None = None
     ) -> dt.datetime | None:
-        if state.closed:
-            return None
+        if state.closed or (state.handoff is not None and state.handoff.stage == "open"):
+            return None  # waiting for an operator (maybe till Monday) is not being idle
         since = max(state.last_event_at, state.ended_at or state.last_event_at)
         return max(since, answered_at or since) + self._config.idle_timeout
 
@@ -204,6 +254,8 @@ class DialogEngine:
             await recorder.message(message)
         for answer in turn.answers:
             await recorder.survey_answer(answer)
+        for done in turn.steps_done:
+            await recorder.step_done(done)
         await recorder.conversation_changed(_snapshot(turn, turn.state))
 
 

@@ -6,15 +6,31 @@ so tests see the same all-or-nothing behaviour as with SQL.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
+from dialogs.cases import (
+    CaseDetail,
+    CaseLine,
+    CaseOpened,
+    CaseStatus,
+    CaseSummary,
+    Resolution,
+)
 from dialogs.contract import Address, Outgoing, Reply
 from dialogs.ports import MAX_ATTEMPTS, StoredSession
-from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
+from dialogs.records import (
+    ConversationOpened,
+    ConversationSnapshot,
+    MessageRecord,
+    StepDone,
+    SurveyAnswer,
+)
+from dialogs.reminders import Reminder
 from dialogs.state import ConversationState
 
 
@@ -30,6 +46,9 @@ class MemoryDatabase:
     outbox: dict[str, tuple[Outgoing, dt.datetime | None, int]] = field(default_factory=dict)
     answered: dict[tuple[str, str], tuple[Reply, ...]] = field(default_factory=dict)
     forgotten: list[tuple[str, str]] = field(default_factory=list)
+    cases: dict[str, CaseDetail] = field(default_factory=dict)
+    reminders: dict[str, Reminder] = field(default_factory=dict)
+    steps_done: list[StepDone] = field(default_factory=list)
     commits: int = 0
 
     def units(self) -> MemoryUnitOfWork:
@@ -76,6 +95,10 @@ class MemoryRecorder:
         self.answers: list[SurveyAnswer] = []
         self.unreachable: set[str] = set()
         self.forgotten: list[tuple[str, str]] = []
+        self.steps_done: list[StepDone] = []
+
+    async def step_done(self, record: StepDone) -> None:
+        self.steps_done.append(record)
 
     async def conversation_opened(self, record: ConversationOpened) -> None:
         self.opened.append(record)
@@ -128,12 +151,144 @@ class MemoryDeliveries:
         self.finished.add(delivery_id)
 
 
+class MemoryCases:
+    """The cases of one unit of work: changes are staged, and kept only on commit."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self._db = db
+        self.staged: dict[str, CaseDetail] = {}
+
+    def _all(self) -> dict[str, CaseDetail]:
+        return {**self._db.cases, **self.staged}
+
+    async def open(self, case: CaseOpened) -> None:
+        summary = CaseSummary(
+            case.case_id, case.kind, "queued", case.address.channel, case.situation_id,
+            case.opened_at, off_hours=case.off_hours,
+        )  # fmt: skip
+        self.staged[case.case_id] = CaseDetail(
+            summary, case.conversation_id, case.session_key, case.address, case.question,
+            case.step_title, case.answers, case.recent,
+        )  # fmt: skip
+
+    async def get(self, case_id: str) -> CaseDetail | None:
+        return self._all().get(case_id)
+
+    async def add_line(self, case_id: str, line: CaseLine) -> None:
+        found = self._all()[case_id]
+        self.staged[case_id] = dataclasses.replace(found, lines=(*found.lines, line))
+
+    async def queued_ahead(self, case_id: str) -> int:
+        cases = self._all()
+        mine = cases[case_id].summary.opened_at
+        return sum(
+            1
+            for c in cases.values()
+            if c.summary.status == "queued" and c.summary.opened_at < mine
+        )
+
+    async def recent_waits(self, now: dt.datetime, limit: int) -> list[dt.timedelta]:
+        claimed = [c.summary for c in self._all().values() if c.summary.claimed_at is not None]
+        claimed.sort(key=lambda s: s.claimed_at or now, reverse=True)
+        return [(s.claimed_at or now) - s.opened_at for s in claimed[:limit]]
+
+    def _change(self, case_id: str, **changes: object) -> None:
+        found = self._all()[case_id]
+        summary = dataclasses.replace(found.summary, **changes)  # type: ignore[arg-type]
+        self.staged[case_id] = dataclasses.replace(found, summary=summary)
+
+    async def claim(self, case_id: str, operator: str, at: dt.datetime) -> bool:
+        found = self._all().get(case_id)
+        if found is None or found.summary.status != "queued":
+            return False
+        self._change(case_id, status="claimed", operator=operator, claimed_at=at)
+        return True
+
+    async def release(self, case_id: str, operator: str) -> bool:
+        found = self._all().get(case_id)
+        if found is None or found.summary.status != "claimed":
+            return False
+        if found.summary.operator != operator:
+            return False
+        self._change(case_id, status="queued", operator=None)
+        return True
+
+    async def close(
+        self, case_id: str, operator: str | None, resolution: Resolution, at: dt.datetime
+    ) -> bool:
+        found = self._all().get(case_id)
+        if found is None or found.summary.status == "closed":
+            return False
+        holder = found.summary.operator
+        if operator is not None and holder is not None and holder != operator:
+            return False
+        self._change(case_id, status="closed", resolution=resolution, closed_at=at,
+                     operator=holder or operator)  # fmt: skip
+        return True
+
+    async def citizen_unreachable(self, case_id: str, at: dt.datetime) -> None:
+        if case_id in self._all():
+            self._change(case_id, citizen_blocked=True)
+
+    async def listing(self, status: CaseStatus, limit: int) -> list[CaseSummary]:
+        found = [c.summary for c in self._all().values() if c.summary.status == status]
+        found.sort(key=lambda s: s.opened_at, reverse=status == "closed")
+        return found[:limit]
+
+
+class MemoryReminders:
+    """The reminders of one unit of work: staged, kept only on commit."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self._db = db
+        self.staged: dict[str, Reminder | None] = {}  # None: deleted
+
+    def _all(self) -> dict[str, Reminder]:
+        merged: dict[str, Reminder | None] = {**self._db.reminders, **self.staged}
+        return {k: v for k, v in merged.items() if v is not None}
+
+    def _drop(self, keep: Callable[[Reminder], bool]) -> int:
+        gone = [k for k, r in self._all().items() if not keep(r)]
+        self.staged.update(dict.fromkeys(gone))
+        return len(gone)
+
+    async def plan(self, reminders: Sequence[Reminder]) -> None:
+        plans = {(r.session_key, r.situation_id) for r in reminders}
+        self._drop(lambda r: (r.session_key, r.situation_id) not in plans)
+        self.staged.update({r.reminder_id: r for r in reminders})
+
+    async def pending(self, session_key: str, situation_id: str) -> list[Reminder]:
+        mine = [r for r in self._all().values()
+                if (r.session_key, r.situation_id) == (session_key, situation_id)]  # fmt: skip
+        return sorted(mine, key=lambda r: r.at)
+
+    async def due(self, channel: str, now: dt.datetime, limit: int) -> list[Reminder]:
+        found = [r for r in self._all().values() if r.address.channel == channel and r.at <= now]
+        return sorted(found, key=lambda r: r.at)[:limit]
+
+    async def sent(self, reminder_id: str) -> None:
+        self.staged[reminder_id] = None
+
+    async def stop(self, session_key: str, situation_id: str | None) -> int:
+        return self._drop(lambda r: not (r.session_key == session_key and
+                                         situation_id in (None, r.situation_id)))  # fmt: skip
+
+    async def step_done(self, session_key: str, situation_id: str, step_id: str) -> int:
+        target = (session_key, situation_id, step_id)
+        return self._drop(lambda r: (r.session_key, r.situation_id, r.step_id) != target)
+
+    async def unreachable(self, conversation_id: str) -> int:
+        return self._drop(lambda r: r.conversation_id != conversation_id)
+
+
 class MemoryUnitOfWork:
     def __init__(self, db: MemoryDatabase) -> None:
         self._db = db
         self.sessions = MemorySessionStore(db)
         self.recorder = MemoryRecorder()
         self.deliveries = MemoryDeliveries(db)
+        self.cases = MemoryCases(db)
+        self.reminders = MemoryReminders(db)
         self._events: set[tuple[str, str]] = set()
         self._answered: dict[tuple[str, str], tuple[Reply, ...]] = {}
 
@@ -148,6 +303,8 @@ class MemoryUnitOfWork:
     ) -> None:
         self.sessions.staged.clear()  # anything not committed is dropped
         self.deliveries = MemoryDeliveries(self._db)
+        self.cases = MemoryCases(self._db)
+        self.reminders = MemoryReminders(self._db)
 
     async def claim_event(self, channel: str, event_id: str, at: dt.datetime) -> bool:
         key = (channel, event_id)
@@ -180,6 +337,15 @@ class MemoryUnitOfWork:
         for key in self.deliveries.finished:
             db.outbox.pop(key, None)
         self.deliveries = MemoryDeliveries(db)
+        db.cases.update(self.cases.staged)
+        self.cases = MemoryCases(db)
+        for key, reminder in self.reminders.staged.items():
+            if reminder is None:
+                db.reminders.pop(key, None)
+            else:
+                db.reminders[key] = reminder
+        self.reminders = MemoryReminders(db)
+        db.steps_done += recorder.steps_done
         db.commits += 1
         self.sessions.staged.clear()
         self.sessions.forgotten.clear()

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from dialogs import payloads, survey
 from dialogs.contract import Button, Reply
+from dialogs.plan import due_date
 from dialogs.screens import answer_text
 from dialogs.turn import Turn
 from knowledge_base.model import Question, Situation
@@ -223,9 +224,28 @@ def show_overview(turn: Turn, *, first_time: bool = False, updated: bool = False
         turn.say(Reply(turn.kb.texts.plan_updated))
     turn.say(
         turn.screens.overview(
-            situation, turn.steps(), state.event_date, turn.today, mid_plan=state.step_index >= 0
+            situation, turn.steps(), state.event_date, turn.today,
+            mid_plan=state.step_index >= 0, done=state.done, reminding=reminding(turn),
         )
-    )
+    )  # fmt: skip
+
+
+def deadlines_ahead(turn: Turn) -> list[tuple[str, dt.date]]:
+    """The plan's steps not yet done whose due date is today or later."""
+    state = turn.state
+    found = []
+    for step in turn.steps():
+        due = due_date(step.deadline, state.event_date)
+        if due is not None and due >= turn.today and step.id not in state.done:
+            found.append((step.id, due))
+    return found
+
+
+def reminding(turn: Turn) -> bool | None:
+    """For the overview's button: None when nothing is ahead to remind of."""
+    if turn.state.situation_id is None or not deadlines_ahead(turn):
+        return None
+    return turn.state.situation_id in turn.state.reminding
 
 
 def show_step(turn: Turn) -> None:
@@ -236,9 +256,8 @@ def show_step(turn: Turn) -> None:
         show_overview(turn)
         return
     step = steps[state.step_index]
-    turn.say(
-        turn.screens.step(step, state.step_index + 1, len(steps), state.event_date, turn.today)
-    )
+    number, done = state.step_index + 1, step.id in state.done
+    turn.say(turn.screens.step(step, number, len(steps), state.event_date, turn.today, done))
 
 
 def plan_button(turn: Turn, payload: str) -> None:

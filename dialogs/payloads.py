@@ -4,6 +4,7 @@ from __future__ import annotations
 
 MENU = "m"
 OPERATOR = "op"
+HANDOFF_BACK = "hb"  # «Вернуться к помощнику» under an operator's answer
 SKIP_QUESTION = "q:skip"
 NEXT = "n:next"
 BACK = "n:back"
@@ -54,3 +55,29 @@ def edit(question_id: str) -> str:
 
 def plan(situation_id: str) -> str:
     return f"p:{situation_id}"
+
+
+# Progress: steps done, reminders, the check-in.
+REMIND_ON = "rm:on"
+REMIND_OFF = "rm:off"
+
+
+def step_done(step_id: str) -> str:
+    return f"sd:{step_id}"
+
+
+def reminder_open(situation_id: str, step_id: str) -> str:
+    return f"ro:{situation_id}:{step_id}"
+
+
+def reminder_done(situation_id: str, step_id: str) -> str:
+    return f"rd:{situation_id}:{step_id}"
+
+
+def reminders_off(situation_id: str) -> str:
+    return f"rx:{situation_id}"
+
+
+def checkin(situation_id: str, answer: str) -> str:
+    """``answer``: y (done), n (not yet), p (a problem: a person is offered)."""
+    return f"ci:{situation_id}:{answer}"

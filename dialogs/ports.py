@@ -11,8 +11,16 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
+from dialogs.cases import Cases
 from dialogs.contract import Address, Outgoing, Reply
-from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord, SurveyAnswer
+from dialogs.records import (
+    ConversationOpened,
+    ConversationSnapshot,
+    MessageRecord,
+    StepDone,
+    SurveyAnswer,
+)
+from dialogs.reminders import Reminders
 from dialogs.state import ConversationState
 from knowledge_base.model import Category, Lexicon, Situation, Texts
 
@@ -105,6 +113,7 @@ class TurnSummary:
     survey_started: bool
     answers: tuple[tuple[str, str], ...]  # survey answers given in this turn
     seconds: float | None = None  # how long the citizen's update took; None for idle sweeps
+    reminders: tuple[tuple[str, int], ...] = ()  # (sent | stopped | failed, how many)
 
 
 class TurnObserver(Protocol):
@@ -122,6 +131,8 @@ class Recorder(Protocol):
 
     async def citizen_unreachable(self, conversation_id: str, at: dt.datetime) -> None:
         """A proactive message could not be delivered: the citizen blocked the bot."""
+
+    async def step_done(self, record: StepDone) -> None: ...
 
     async def forget_citizen(self, channel: str, user_id: str) -> int:
         """Delete the citizen's messages and unlink their conversations and answers from them;
@@ -159,6 +170,12 @@ class UnitOfWork(Protocol):
 
     @property
     def deliveries(self) -> Deliveries: ...
+
+    @property
+    def cases(self) -> Cases: ...
+
+    @property
+    def reminders(self) -> Reminders: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -52,3 +52,15 @@ class SurveyAnswer:
     question: str  # csat | effort | answered | comment
     value: str
     at: dt.datetime
+    case_id: str | None = None  # the survey about an operator's help in this case
+
+
+@dataclass(frozen=True, slots=True)
+class StepDone:
+    """The citizen marked a plan step done: the seed of «time to result»."""
+
+    conversation_id: str
+    situation_id: str
+    step_id: str
+    at: dt.datetime
+    plan_done: bool  # it was the last step left of the plan

@@ -103,23 +103,35 @@ class Screens:
         today: dt.date,
         *,
         mid_plan: bool = False,
+        done: Sequence[str] = (),
+        reminding: bool | None = None,
     ) -> Reply:
-        """The plan's overview stays in the chat (never edited away): the citizen keeps it."""
+        """The plan's overview stays in the chat (never edited away): the citizen keeps it.
+
+        ``reminding``: None when nothing is ahead to remind of, else whether reminders are on."""
         lines = [self.texts.plan_intro.format(title=situation.title, count=len(steps))]
+        mark = self.texts.progress.done_mark
         for number, step in enumerate(steps, start=1):
             due = due_date(step.deadline, event)
-            suffix = f" — {self._due(due, today)}" if due else ""
-            lines.append(f"{number}. {step.title}{suffix}")
+            suffix = f" — {self._due(due, today)}" if due and step.id not in done else ""
+            ticked = f" {mark}" if step.id in done else ""
+            lines.append(f"{number}. {step.title}{ticked}{suffix}")
         if not steps:
             lines.append(self.texts.plan_empty)
             return Reply("\n".join(lines), ((self.menu_button(),),))
         onward = (
             self.back_to_plan_button() if mid_plan else Button(self.labels.next, payloads.NEXT)
         )
+        reminders: Rows = ()
+        if reminding is not None:
+            label, payload = ((self.labels.stop_reminders, payloads.REMIND_OFF) if reminding
+                              else (self.labels.remind, payloads.REMIND_ON))  # fmt: skip
+            reminders = ((Button(label, payload),),)
         rows = (
             (onward,),
             (Button(self.labels.edit_answers, payloads.EDIT_ANSWERS),),
             (Button(self.labels.full_plan, payloads.FULL_PLAN),),
+            *reminders,
             (self.menu_button(),),
         )
         return Reply("\n".join(lines), rows)
@@ -156,18 +168,29 @@ class Screens:
         return lines
 
     def step(
-        self, step: Step, number: int, total: int, event: dt.date | None, today: dt.date
+        self,
+        step: Step,
+        number: int,
+        total: int,
+        event: dt.date | None,
+        today: dt.date,
+        done: bool = False,
     ) -> Reply:
         t = self.texts
         header = t.step_header.format(number=number, total=total, title=step.title)
+        if done:
+            header = f"{header} {t.progress.done_mark}"
         lines = [header, "", *self.step_details(step, event, today, documents=False)]
         forward = (
             Button(self.labels.next, payloads.NEXT)
             if number < total
             else Button(self.labels.finish, payloads.FINISH)
         )
+        mark_done: Rows = () if done else ((Button(self.labels.step_done,
+                                                    payloads.step_done(step.id)),),)  # fmt: skip
         rows = (
             (Button(self.labels.documents, payloads.DOCUMENTS), forward),
+            *mark_done,
             (
                 Button(self.labels.all_steps, payloads.ALL_STEPS),
                 Button(self.labels.back, payloads.BACK),

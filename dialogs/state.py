@@ -29,6 +29,32 @@ class SavedPlan(BaseModel):
     skipped: list[str] = Field(default_factory=list)
     event_date: dt.date | None = None
     step_index: int = -1
+    done: list[str] = Field(default_factory=list)  # steps the citizen marked done
+
+
+HandoffStage = Literal["asking", "open"]
+CaseKindName = Literal["question", "complaint"]
+
+
+class Handoff(BaseModel):
+    """The citizen is with a person: asked for their question (``asking``), then a case
+    (``open``) whose lines their messages become until it closes."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    stage: HandoffStage = "asking"
+    kind: CaseKindName = "question"
+    case_id: str | None = None
+
+
+class CaseSurvey(BaseModel):
+    """The survey about an operator's help, after the case closed; answers carry the case."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    case_id: str
+    pending: SurveyQuestion | None = "csat"
+    answered: list[SurveyQuestion] = Field(default_factory=list)
 
 
 class ConversationState(BaseModel):
@@ -67,6 +93,11 @@ class ConversationState(BaseModel):
     earlier_conversation_id: str | None = None
     earlier_survey_answered: list[SurveyQuestion] = Field(default_factory=list)
     closed: bool = False
+    handoff: Handoff | None = None
+    case_survey: CaseSurvey | None = None
+    done: list[str] = Field(default_factory=list)  # steps of this situation marked done
+    reminding: list[str] = Field(default_factory=list)  # situations with reminders on
+    checked_in: list[str] = Field(default_factory=list)  # plans whose result was told: once
 
     @classmethod
     def start(cls, at: dt.datetime, after: ConversationState | None = None) -> ConversationState:
@@ -80,6 +111,10 @@ class ConversationState(BaseModel):
             fresh.earlier_survey_answered = list(after.survey_answered)
         fresh.timezone = after.timezone
         fresh.plans = dict(after.plans)
+        fresh.handoff = after.handoff  # an open case goes on: the operator's answer still comes
+        fresh.reminding = list(after.reminding)
+        fresh.checked_in = list(after.checked_in)
+        fresh.case_survey = after.case_survey
         if after.end_reason in (None, "idle") and after.situation_id:
             fresh.plans.pop(after.situation_id, None)
             fresh.restore(after.situation_id, after.saved_plan(), after.category_id)
@@ -114,6 +149,7 @@ class ConversationState(BaseModel):
             skipped=list(self.skipped),
             event_date=self.event_date,
             step_index=self.step_index if phase == "plan" else -1,
+            done=list(self.done),
         )
 
     def restore(self, situation_id: str, saved: SavedPlan | None, category: str | None) -> None:
@@ -123,7 +159,7 @@ class ConversationState(BaseModel):
             self.situations.append(situation_id)
         if saved is None:
             self.phase, self.question_index, self.answers, self.skipped = "questions", 0, {}, []
-            self.event_date, self.step_index = None, -1
+            self.event_date, self.step_index, self.done = None, -1, []
             return
         self.phase = saved.phase
         self.question_index = saved.question_index
@@ -131,6 +167,7 @@ class ConversationState(BaseModel):
         self.skipped = list(saved.skipped)
         self.event_date = saved.event_date
         self.step_index = saved.step_index
+        self.done = list(saved.done)
 
     def reset_situation(self) -> None:
         """Leave the current situation; what the citizen told in it is kept as a plan."""
@@ -144,6 +181,7 @@ class ConversationState(BaseModel):
         self.skipped = []
         self.event_date = None
         self.step_index = -1
+        self.done = []
         self.editing = None
         self.pending_switch = None
 

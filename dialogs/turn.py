@@ -11,7 +11,7 @@ from dialogs.contract import Reply
 from dialogs.plan import personal_steps
 from dialogs.ports import Classification, KnowledgeBase
 from dialogs.reading.reader import Reader
-from dialogs.records import ConversationOpened, SurveyAnswer
+from dialogs.records import ConversationOpened, StepDone, SurveyAnswer
 from dialogs.screens import Screens
 from dialogs.state import ConversationState, EndReason
 from knowledge_base.model import Situation, Step
@@ -36,6 +36,12 @@ class Turn:
     suggested: bool = False  # «Вы имели в виду…?» was asked
     survey_started: bool = False
     follow_up: str | None = None  # what a follow-up question was answered with, for editors
+    handoff_question: str | None = None  # a case to open with this question (the engine does)
+    opened_case: str | None = None
+    steps_done: list[StepDone] = field(default_factory=list)
+    remind: str | None = None  # the situation whose deadlines to remind of (the engine plans)
+    stop_reminders: list[str | None] = field(default_factory=list)  # None: all of them
+    reminders_stopped: int = 0  # for the metrics
     # Read before the state was locked (the NLU may be a remote Rasa): (text, day) → result.
     classified: dict[tuple[str, dt.date], Classification] = field(default_factory=dict)
 
@@ -83,9 +89,11 @@ class Turn:
         steps = self.steps(state)
         return steps[state.step_index] if 0 <= state.step_index < len(steps) else None
 
-    def record_answer(self, question: str, value: str, conversation_id: str = "") -> None:
+    def record_answer(
+        self, question: str, value: str, conversation_id: str = "", case_id: str | None = None
+    ) -> None:
         cid = conversation_id or self.state.conversation_id
-        self.answers.append(SurveyAnswer(cid, question, value, self.now))
+        self.answers.append(SurveyAnswer(cid, question, value, self.now, case_id))
 
     def restart_conversation(self, channel: str, user_id: str, reason: EndReason) -> None:
         """Close the current conversation (no survey) and open a fresh one in the same turn."""

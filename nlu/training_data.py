@@ -11,6 +11,7 @@ import yaml
 
 from dialogs.ports import KnowledgeBase
 from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.source import content_files
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
@@ -44,7 +45,7 @@ def _example_lines(block: str) -> Iterable[str]:
 def training_examples(knowledge: KnowledgeBase, data_dir: Path = DATA_DIR) -> Examples:
     """Both sources: the Rasa files and the examples editors wrote in situation files."""
     merged: Examples = defaultdict(list)
-    for path in sorted(data_dir.glob("*.yml")):
+    for path in content_files(data_dir, "*.yml"):  # an editor's lock file is not data
         for intent, examples in read_rasa_file(path).items():
             merged[intent] += examples
     for category in knowledge.categories:

@@ -1,4 +1,5 @@
-"""Housekeeping: message texts older than the retention period, and old update ids."""
+"""Housekeeping: message texts and case lines older than the retention period, and old
+update ids."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Message, ProcessedEvent, table_of
+from storage.models import CaseLine, Message, ProcessedEvent, table_of
 
 # A channel re-delivers an update within minutes; two days is far beyond any retry.
 EVENT_MEMORY = dt.timedelta(days=2)
@@ -26,6 +27,8 @@ async def purge(
             cutoff = now - dt.timedelta(days=keep_days)
             result = await session.execute(delete(messages).where(messages.c.at < cutoff))
             deleted = int(getattr(result, "rowcount", 0) or 0)
+            lines = table_of(CaseLine)  # what citizens and operators wrote in cases
+            await session.execute(delete(lines).where(lines.c.at < cutoff))
         events = table_of(ProcessedEvent)
         await session.execute(delete(events).where(events.c.at < now - EVENT_MEMORY))
         await session.commit()

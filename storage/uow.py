@@ -13,21 +13,28 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialogs.contract import Reply
 from dialogs.ports import SessionStore
-from knowledge_base.errors import StorageError
+from knowledge_base.errors import StorageError, StorageUnavailable
+from storage.cases import SqlCases
 from storage.deliveries import SqlDeliveries, dump_replies, load_replies
+from storage.failures import is_outage
+from storage.masking import mask_personal_data
 from storage.models import ProcessedEvent, table_of
 from storage.pseudonyms import Pseudonymizer
 from storage.recorder import SqlRecorder
+from storage.reminders import SqlReminders
 from storage.sessions import SqlSessionStore
 from storage.upsert import dialect_of, upsert_statement
 
 
 class SqlUnitOfWork:
-    """Records, conversation state, the update's claim and the outbox: one SQL transaction."""
+    """Records, conversation state, the update's claim, the outbox, the cases handed to
+    operators and the plans' reminders: one SQL transaction."""
 
     sessions: SessionStore
     recorder: SqlRecorder
     deliveries: SqlDeliveries
+    cases: SqlCases
+    reminders: SqlReminders
 
     def __init__(
         self,
@@ -43,6 +50,8 @@ class SqlUnitOfWork:
         self.sessions = SqlSessionStore(self._session)
         self.recorder = SqlRecorder(self._session, self._pseudonymizer)
         self.deliveries = SqlDeliveries(self._session)
+        self.cases = SqlCases(self._session, mask_personal_data)  # masked like the messages
+        self.reminders = SqlReminders(self._session)
         return self
 
     async def __aexit__(
@@ -56,8 +65,12 @@ class SqlUnitOfWork:
             return
         try:
             await session.rollback()  # a no-op after commit; drops half a turn otherwise
-        finally:
             await session.close()
+        except Exception as lost:  # the connection died with the turn: nothing was kept
+            await session.invalidate()
+            exc = exc or lost
+        if exc is not None and is_outage(exc):
+            raise StorageUnavailable("the database is unavailable; nothing was kept") from exc
         if isinstance(exc, SQLAlchemyError):
             raise StorageError("the database rejected this turn") from exc
 
@@ -97,8 +110,12 @@ class SqlUnitOfWork:
             raise StorageError("commit outside a unit of work")
         try:
             await self._session.commit()
-        except SQLAlchemyError as exc:
-            raise StorageError("the database could not commit this turn") from exc
+        except Exception as exc:
+            if is_outage(exc):
+                raise StorageUnavailable("the database could not commit this turn") from exc
+            if isinstance(exc, SQLAlchemyError):
+                raise StorageError("the database could not commit this turn") from exc
+            raise
 
 
 class SqlUnits:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bots.testing.telegram_api import FakeTelegram
 from dialogs.engine import DialogEngine, EngineConfig
 from dialogs.memory import MemoryDatabase
 from knowledge_base.loader import load_knowledge_base
@@ -132,3 +133,12 @@ def content_copy(tmp_path: Path) -> Path:
     target = tmp_path / "kb"
     shutil.copytree(CONTENT_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     return target
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    """A fake Bot API on a loopback port."""
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()

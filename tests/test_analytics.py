@@ -319,3 +319,46 @@ async def test_gaps_group_what_editors_should_write_next_per_situation(
     missing = await asyncio.to_thread(CliRunner().invoke, app, ["report"])
     assert missing.exit_code == 1
     assert "Укажите файл отчёта" in missing.output
+
+
+async def test_answers_about_an_operator_stay_out_of_the_assistants_figures(
+    seeded: DialogEngine, database: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from dialogs.cases import CaseOpened
+    from dialogs.contract import Address
+    from dialogs.records import SurveyAnswer
+    from storage.pseudonyms import Pseudonymizer
+    from storage.uow import SqlUnits
+    from tests.conftest import SECRET
+
+    conversation = str((await _rows(database))[0][0])
+    at = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
+    async with SqlUnits(sessions, Pseudonymizer(SECRET))() as uow:
+        await uow.cases.open(CaseOpened(
+            "case-1", conversation, "vk:u0", Address("vk", "chat-u0"), "complaint",
+            "пособие не пришло", "child_birth", None, (), (), at, off_hours=False,
+        ))  # fmt: skip
+        assert await uow.cases.claim("case-1", "Анна", at + dt.timedelta(minutes=3))
+        assert await uow.cases.close("case-1", "Анна", "answered", at + dt.timedelta(minutes=9))
+        for question, value in (("csat", "1"), ("comment", "оператор грубил")):
+            answer = SurveyAnswer(conversation, question, value, at, case_id="case-1")
+            await uow.recorder.survey_answer(answer)
+        await uow.commit()
+
+    rows = [dict(zip(COLUMNS, r, strict=True)) for r in await _rows(database)]
+    assert len(rows) == 7  # no row doubled by the second set of answers
+    first = rows[0]
+    assert (first["csat"], first["comment"]) == (5, "комментарий u0, звоните [телефон]")
+    assert (first["cases"], first["case_kind"], first["operator_csat"]) == (1, "complaint", 1)
+    assert (first["case_wait_seconds"], first["case_handling_seconds"]) == (180.0, 360.0)
+    async with database.connect() as connection:
+        view = (await connection.execute(text(
+            "SELECT csat, comment FROM analytics_conversations ORDER BY started_at"
+        ))).all()  # fmt: skip
+    assert len(view) == 7
+    assert view[0][0] == 5
+    figures = await compute(database, Filters())
+    assert figures.by_situation["child_birth"].csat.value == pytest.approx(4.0)
+    assert "оператор грубил" not in [c[2] for c in figures.comments]
+    assert figures.handoffs.csat_by_operator["Анна"].count == 1
+    assert figures.handoffs.comments[0][1:] == ("Анна", "оператор грубил")

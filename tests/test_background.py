@@ -21,6 +21,7 @@ from bots.runtime.health import Readiness, health_app
 from bots.runtime.observability import Metrics
 from bots.runtime.process import background
 from bots.runtime.reload import KnowledgeReloader
+from bots.shared.stopping import Stopping, stop_gracefully
 from dialogs.engine import DialogEngine
 from dialogs.memory import MemoryDatabase
 from knowledge_base.loader import load_knowledge_base
@@ -140,10 +141,11 @@ async def test_live_reload_outlives_an_unexpected_error(
 async def test_a_background_loop_that_ended_makes_the_replica_not_ready(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    async def forever() -> None:
-        await asyncio.Event().wait()
+    async def forever(stopping: Stopping) -> None:
+        while await stopping.pause(1.0):
+            pass
 
-    async def broken() -> None:
+    async def broken(_: Stopping) -> None:
         raise RuntimeError("a bug outside any retry")
 
     async def answers() -> None:
@@ -158,7 +160,7 @@ async def test_a_background_loop_that_ended_makes_the_replica_not_ready(
 
         readiness.built({"database": answers, "nlu": answers})
         with caplog.at_level(logging.ERROR, logger="lifebot"):
-            async with background({"reload": forever(), "housekeeping": broken()}, readiness):
+            async with background({"reload": forever, "housekeeping": broken}, readiness):
                 await asyncio.sleep(0.05)
                 response = await client.get("/readyz")
                 body: dict[str, Any] = await response.json()
@@ -169,8 +171,9 @@ async def test_a_background_loop_that_ended_makes_the_replica_not_ready(
 
 
 async def test_a_replica_with_its_loops_running_is_ready() -> None:
-    async def forever() -> None:
-        await asyncio.Event().wait()
+    async def forever(stopping: Stopping) -> None:
+        while await stopping.pause(1.0):
+            pass
 
     async def answers() -> None:
         return None
@@ -179,13 +182,40 @@ async def test_a_replica_with_its_loops_running_is_ready() -> None:
     readiness.built({"database": answers})
     async with (
         TestClient(TestServer(health_app(Metrics(), readiness))) as client,
-        background({"reload": forever()}, readiness),
+        background({"reload": forever}, readiness),
     ):
         response = await client.get("/readyz")
         assert response.status == 200
         assert await response.json() == {
             "ready": True, "checks": {"database": "ok"}, "background": {"reload": "running"},
         }  # fmt: skip
+
+
+async def test_a_stop_lets_the_work_under_way_finish_and_cancels_only_a_stuck_loop(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SIGTERM in the middle of a sweep: the sweep's transaction is finished, not cancelled
+    (a cancelled one logs the pool's error with a traceback); a loop stuck on a frozen
+    database is cancelled after the grace period, so the process still stops."""
+    under_way, finished = asyncio.Event(), []
+
+    async def sweeping(stopping: Stopping) -> None:
+        while True:
+            under_way.set()
+            await asyncio.sleep(0.2)  # the sweep's statements
+            finished.append(True)
+            if not await stopping.pause(60):
+                return
+
+    with caplog.at_level(logging.ERROR, logger="lifebot"):
+        async with background({"idle_surveys": sweeping}):
+            await under_way.wait()
+    assert finished == [True]
+    assert "ended" not in caplog.text  # a loop that ends when asked is not reported
+
+    stuck = asyncio.create_task(asyncio.Event().wait())
+    await stop_gracefully([stuck], Stopping(), grace=0.05)
+    assert stuck.cancelled()
 
 
 # A conversation state that cannot be read

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from bots.channels.console.config import ConsoleConfig
 from bots.channels.contract import Channel, ChannelServices
+from bots.channels.max.config import MaxConfig, MaxWebhook
 from bots.channels.telegram.config import TelegramConfig, Webhook
 from bots.channels.telegram.rendering import render as render_telegram
 from bots.channels.vk.config import CallbackServer, VkConfig
@@ -30,6 +31,7 @@ from bots.runtime.process import run_channel
 from bots.runtime.settings import Settings
 from bots.shared.edge import Edge
 from bots.testing.local import free_port
+from bots.testing.max_api import FakeMax
 from bots.testing.telegram_api import FakeTelegram, Updates
 from bots.testing.vk_api import Events, FakeVk
 from dialogs.contract import Button, IncomingEvent, Reply
@@ -41,17 +43,18 @@ from nlu.embedded import EmbeddedClassifier
 
 USER = 7001
 SECRET = "contract-secret"
+Fakes = tuple[FakeTelegram, FakeVk, FakeMax]
 EVERY = dt.timedelta(milliseconds=50)
 
 
 @pytest.fixture
-async def fakes() -> AsyncIterator[tuple[FakeTelegram, FakeVk]]:
-    telegram, vk = FakeTelegram(), FakeVk()
-    await telegram.start()
-    await vk.start()
-    yield telegram, vk
-    await telegram.stop()
-    await vk.stop()
+async def fakes() -> AsyncIterator[Fakes]:
+    found = FakeTelegram(), FakeVk(), FakeMax()
+    for fake in found:
+        await fake.start()
+    yield found
+    for fake in found:
+        await fake.stop()
 
 
 @pytest.fixture
@@ -60,9 +63,13 @@ def engine(kb: KnowledgeBaseContent, classifier: EmbeddedClassifier) -> DialogEn
     return DialogEngine(kb, classifier, MemoryDatabase().units, idle)
 
 
-def _config(name: str, fakes: tuple[FakeTelegram, FakeVk], pushed: bool) -> Any:
-    telegram, vk = fakes
+def _config(name: str, fakes: Fakes, pushed: bool) -> Any:
+    telegram, vk, max_api = fakes
     port = free_port()
+    if name == "max":
+        max_hook = MaxWebhook("https://bot.example.invalid/max", SecretStr(SECRET), "127.0.0.1",
+                              port, "/max") if pushed else None  # fmt: skip
+        return MaxConfig(SecretStr(max_api.token), max_api.url, max_hook)
     if name == "telegram":
         hook = Webhook("https://bot.example.invalid/tg", SecretStr(SECRET), "127.0.0.1", port,
                        "/tg") if pushed else None  # fmt: skip
@@ -74,12 +81,15 @@ def _config(name: str, fakes: tuple[FakeTelegram, FakeVk], pushed: bool) -> Any:
 class Messenger:
     """One citizen in one messenger, whichever way its updates reach the bot."""
 
-    def __init__(self, name: str, fakes: tuple[FakeTelegram, FakeVk], config: Any) -> None:
+    def __init__(self, name: str, fakes: Fakes, config: Any) -> None:
         self.name, self.config = name, config
-        self.telegram, self.vk = fakes
+        self.telegram, self.vk, self.max = fakes
         self.updates, self.events = Updates(), Events(SECRET)
 
     async def say(self, text: str) -> None:
+        if self.name == "max":
+            await self._say_in_max(text)
+            return
         if self.name == "telegram":
             update = self.updates.message(USER, text)
             if self.config.webhook is None:
@@ -96,9 +106,18 @@ class Messenger:
         server = self.config.callback
         await _post(f"http://{server.host}:{server.port}{server.path}", event, {})
 
+    async def _say_in_max(self, text: str) -> None:
+        update = self.max.message_created(USER, text)
+        if self.config.webhook is None:
+            self.max.enqueue(update)
+            return
+        hook = self.config.webhook
+        headers = {"X-Max-Bot-Api-Secret": SECRET}
+        await _post(f"http://{hook.host}:{hook.port}{hook.path}", update, headers)
+
     def texts(self) -> list[str]:
-        fake = self.telegram if self.name == "telegram" else self.vk
-        return fake.texts(USER)
+        fakes = {"telegram": self.telegram, "vk": self.vk, "max": self.max}
+        return fakes[self.name].texts(USER)
 
     async def wait_for(self, words: str, count: int = 1) -> None:
         for _ in range(200):
@@ -122,13 +141,12 @@ async def _post(url: str, body: dict[str, Any], headers: dict[str, str]) -> None
     raise AssertionError(f"nobody listens on {url}")
 
 
-def test_every_registered_channel_keeps_the_contract(
-    engine: DialogEngine, fakes: tuple[FakeTelegram, FakeVk]
-) -> None:
+def test_every_registered_channel_keeps_the_contract(engine: DialogEngine, fakes: Fakes) -> None:
     services = ChannelServices(Edge(engine))
     configs = {
         "telegram": _config("telegram", fakes, pushed=False),
         "vk": _config("vk", fakes, pushed=False),
+        "max": _config("max", fakes, pushed=False),
         "console": ConsoleConfig("me", io.StringIO(), io.StringIO()),
     }
     assert set(configs) == set(registry.CHANNELS)
@@ -140,11 +158,25 @@ def test_every_registered_channel_keeps_the_contract(
 
 @pytest.mark.parametrize(
     ("name", "pushed"),
-    [("telegram", False), ("telegram", True), ("vk", False), ("vk", True)],
-    ids=["telegram-polling", "telegram-webhook", "vk-long-poll", "vk-callback"],
+    [
+        ("telegram", False),
+        ("telegram", True),
+        ("vk", False),
+        ("vk", True),
+        ("max", False),
+        ("max", True),
+    ],
+    ids=[
+        "telegram-polling",
+        "telegram-webhook",
+        "vk-long-poll",
+        "vk-callback",
+        "max-polling",
+        "max-webhook",
+    ],
 )
 async def test_a_channel_answers_writes_first_and_stops_when_told(
-    name: str, pushed: bool, engine: DialogEngine, fakes: tuple[FakeTelegram, FakeVk]
+    name: str, pushed: bool, engine: DialogEngine, fakes: Fakes
 ) -> None:
     config = _config(name, fakes, pushed)
     channel = registry.build_channel(name, config, ChannelServices(Edge(engine)))
@@ -162,7 +194,7 @@ async def test_a_channel_answers_writes_first_and_stops_when_told(
 async def test_an_update_in_flight_is_answered_before_the_channel_stops(
     kb: KnowledgeBaseContent,
     classifier: EmbeddedClassifier,
-    fakes: tuple[FakeTelegram, FakeVk],
+    fakes: Fakes,
 ) -> None:
     class SlowUnits:
         """The database answers slowly: the stop comes while the citizen waits."""
@@ -234,8 +266,8 @@ def _event(text: str) -> IncomingEvent:
 
 
 def test_an_unknown_channel_is_named_with_the_known_ones() -> None:
-    with pytest.raises(ConfigurationError, match="неизвестный канал «max»; есть: console"):
-        registry.registration("max")
+    with pytest.raises(ConfigurationError, match="неизвестный канал «icq»; есть: console, max"):
+        registry.registration("icq")
 
 
 def test_a_channel_whose_extra_is_missing_says_what_to_install(

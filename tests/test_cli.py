@@ -69,3 +69,16 @@ def test_a_bad_setting_is_explained_in_russian(
     assert result.exit_code == 1
     assert f"Ошибка в настройках: {said}" in result.output
     assert "Input should" not in result.output  # not pydantic's English
+
+
+@pytest.mark.parametrize(
+    ("value", "quiet"), [("off", None), ("нет", None), ("22-8", (22, 8)), ("", (21, 9))]
+)
+def test_quiet_hours_are_turned_off_by_a_word_and_an_empty_value_keeps_the_default(
+    monkeypatch: pytest.MonkeyPatch, value: str, quiet: tuple[int, int] | None
+) -> None:
+    from bots.runtime.composition import reminder_policy
+    from bots.runtime.settings import Settings
+
+    monkeypatch.setenv("QUIET_HOURS", value)
+    assert reminder_policy(Settings(_env_file=None)).quiet == quiet  # type: ignore[call-arg]

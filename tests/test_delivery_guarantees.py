@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
 
 from bots.channels.telegram.app import build_bot, build_dispatcher, run_polling
 from bots.shared.edge import Edge
@@ -48,14 +45,6 @@ class _SlowUnit:
 
     async def __aexit__(self, *exc: object) -> None:
         await self._unit.__aexit__(*exc)
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    fake = FakeTelegram()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def _texts(memory: MemoryDatabase) -> list[str]:

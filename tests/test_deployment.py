@@ -49,11 +49,27 @@ class Replica:
                 async with client.get(f"http://127.0.0.1:{self.health}/readyz") as response:
                     if response.status == 200:
                         body: dict[str, Any] = await response.json()
+                        await self._listening()
                         return body
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.1)
         raise AssertionError("the replica did not become ready")
+
+    async def _listening(self) -> None:
+        """/readyz turns 200 a moment before the webhook's port listens (see the notes)."""
+        if not self.env.get("WEBHOOK_URL"):
+            return  # long polling: nothing listens for updates
+        for _ in range(200):
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
+            except OSError:
+                await asyncio.sleep(0.05)
+                continue
+            writer.close()
+            await writer.wait_closed()
+            return
+        raise AssertionError("the replica's webhook never listened")
 
     async def post(self, client: aiohttp.ClientSession, update: dict[str, Any]) -> int:
         url = f"http://127.0.0.1:{self.port}/telegram/webhook"
@@ -72,14 +88,6 @@ class Replica:
         _, stderr = await asyncio.wait_for(self.process.communicate(), timeout=60)
         self.log = stderr
         return int(self.process.returncode or 0)
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    fake = FakeTelegram()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 @pytest.fixture

@@ -22,9 +22,9 @@ def _compose() -> dict[str, object]:
 def test_compose_has_every_service() -> None:
     services = _compose()["services"]
     assert isinstance(services, dict)
-    assert {"postgres", "redis", "migrate", "telegram", "vk", "rasa-train", "rasa"} <= set(
-        services
-    )
+    assert {"postgres", "redis", "migrate", "telegram", "vk", "max", "rasa-train",
+            "rasa"} <= set(services)  # fmt: skip
+    assert services["max"]["command"] == ["run", "max"]
     assert services["rasa"]["image"] == "rasa/rasa:3.6.21-full"
     assert services["rasa-train"]["image"] == "rasa/rasa:3.6.21-full"
     assert services["migrate"]["command"] == ["db", "upgrade"]
@@ -55,4 +55,6 @@ def test_the_image_is_multi_stage_non_root_and_checks_its_health() -> None:
     assert dockerfile.count("\nFROM ") + dockerfile.startswith("FROM ") >= 2
     assert "\nUSER lifebot" in dockerfile
     assert "HEALTHCHECK" in dockerfile
+    installed = next(line for line in dockerfile.splitlines() if 'pip install ".[' in line)
+    assert all(extra in installed for extra in ("telegram", "vk", "max"))  # every channel
     assert f"HEALTH_PORT={Settings.model_fields['health_port'].default}" in dockerfile

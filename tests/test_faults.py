@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bots.testing.telegram_api import FakeTelegram, Updates
 from bots.testing.vk_api import GROUP, Events, FakeVk
 from storage import models
-from tests.test_deployment import LIFEBOT, Replica, env, telegram
+from tests.test_deployment import LIFEBOT, Replica, env
 
-__all__ = ["env", "telegram"]  # the fixtures this module uses
+__all__ = ["env"]  # the fixture this module uses
 BURST = 150
 KILL_AFTER = 40  # acknowledged updates before the process is killed
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -279,3 +280,13 @@ def test_nlu_evaluate_without_data_explains(nlu_cache_dir: Path) -> None:
     result = _lifebot(["nlu", "evaluate"], "", nlu_cache_dir)
     assert result.returncode == 1
     assert "Укажите файл с примерами" in result.stderr
+
+
+def test_an_editors_lock_file_beside_the_training_data_is_not_read(
+    kb: KnowledgeBaseContent, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    (data / ".#intents.yml").symlink_to(tmp_path / "gone")  # what emacs leaves while editing
+    (data / "intents.yml~").write_text("nlu: [broken", encoding="utf-8")
+    assert training_examples(kb, data) == training_examples(kb, DATA_DIR)

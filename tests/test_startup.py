@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -60,14 +59,6 @@ def test_a_wrong_setting_is_one_russian_line_before_anything_slow(
     assert "Traceback" not in done.stderr + done.stdout
     assert not (tmp_path / "nlu-cache").exists()  # no model was trained first…
     assert not (tmp_path / "bot.db").exists()  # …nor the database migrated
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    fake = FakeTelegram()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 _Answer = tuple[int, dict[str, Any]]

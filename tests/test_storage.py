@@ -30,7 +30,9 @@ from tests.chat import START, Chat
 from tests.conftest import IDLE, SECRET
 
 TABLES = {"citizens", "conversations", "messages", "survey_answers", "dialog_sessions",
-          "app_secrets", "processed_events", "deliveries", "alembic_version"}  # fmt: skip
+          "app_secrets", "processed_events", "deliveries", "alembic_version", "cases",
+          "case_lines", "operators", "operator_tokens", "desk_sessions", "reminders",
+          "steps_done"}  # fmt: skip
 
 
 def _tables(url: str) -> set[str]:

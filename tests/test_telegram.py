@@ -33,14 +33,6 @@ USER = 5550001
 
 
 @pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    fake = FakeTelegram()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 async def process(sql_engine: DialogEngine, telegram: FakeTelegram) -> AsyncIterator[BotProcess]:
     bot_process = BotProcess(sql_engine, telegram)
     await bot_process.start()

@@ -216,7 +216,9 @@ async def test_payloads_are_short_ids(process: VkProcess, vk: FakeVk) -> None:
 async def test_a_flooding_citizen_is_told_to_wait(sql_engine: DialogEngine, vk: FakeVk) -> None:
     from bots.shared.flood import MemoryFloodControl
 
-    bot_process = VkProcess(sql_engine, vk, MemoryFloodControl(rate=10, burst=2, max_wait=0.2))
+    bot_process = VkProcess(
+        sql_engine, vk, MemoryFloodControl(rate=10, burst=2, max_wait=0.2, clock=_frozen)
+    )
     await bot_process.start()
     try:
         citizen = VkCitizen(vk, USER)
@@ -262,3 +264,27 @@ async def test_vk_answers_in_words_follow_ups_and_the_plan_back(
     assert "Мой план" in [label for row in _shown_rows(vk) for label in row]
     await citizen.press(process, "Мой план")
     assert "Потеря работы. Шагов в плане" in citizen.last_text
+
+
+async def test_a_proactive_message_first_asks_vk_whether_the_citizen_allows_it(
+    process: VkProcess, vk: FakeVk
+) -> None:
+    from bots.channels.vk.app import MessagesForbidden, deliver_proactively, is_unreachable
+    from bots.testing.vk_api import GROUP
+    from dialogs.contract import Address, Outgoing
+
+    reminder = Outgoing(Address("vk", str(USER)), (Reply("Напоминаю: срок завтра"),), "c", "d")
+    vk.refusing.add(str(USER))
+    with pytest.raises(MessagesForbidden) as refused:
+        await deliver_proactively(process.delivery, reminder, GROUP)
+    assert is_unreachable(refused.value)  # recorded, never retried
+    assert "messages.send" not in vk.methods()  # nothing was tried
+    vk.refusing.clear()
+    await deliver_proactively(process.delivery, reminder, GROUP)
+    assert vk.texts(USER) == ["Напоминаю: срок завтра"]
+
+
+def _frozen() -> float:
+    """Flood control's clock, stopped: the burst is one burst however slowly a busy machine
+    handles it (a refill in between would make it two, each with its warning)."""
+    return 1000.0

@@ -7,6 +7,7 @@ import asyncio
 import typer
 
 from bots.cli.common import friendly_errors, load_settings
+from bots.cli.desk import desk_extra
 from bots.runtime import launch
 
 run_app = typer.Typer(help="Запустить бота в мессенджере.", no_args_is_help=True)
@@ -29,3 +30,20 @@ def run_telegram() -> None:
 def run_vk() -> None:
     """VK: Bots Long Poll, или Callback API, если задан VK_CALLBACK_CONFIRMATION."""
     run_channel("vk")
+
+
+@run_app.command("max")
+def run_max() -> None:
+    """MAX: long polling (для разработки), или вебхук, если задан MAX_WEBHOOK_URL."""
+    run_channel("max")
+
+
+@run_app.command("desk")
+def run_desk() -> None:
+    """Рабочее место операторов: страницы и API на DESK_HOST:DESK_PORT, до SIGTERM."""
+    settings = load_settings()
+    with friendly_errors(), desk_extra():
+        from bots.desk.process import prepare, run_desk
+
+        prepare(settings)
+        asyncio.run(run_desk(settings))

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from bots.channels.console.config import ConsoleConfig
 from bots.channels.contract import Channel, ChannelServices
+from bots.channels.max.config import MaxConfig, MaxWebhook
 from bots.channels.telegram.config import TelegramConfig, Webhook
 from bots.channels.vk.config import CallbackServer, VkConfig
 from bots.runtime.settings import Settings
@@ -54,6 +55,27 @@ def vk_config(settings: Settings) -> VkConfig:
     return VkConfig(token, settings.vk_group_id, settings.vk_api_url, callback)
 
 
+def max_config(settings: Settings) -> MaxConfig:
+    token = required(settings.max_bot_token,
+                     "задайте MAX_BOT_TOKEN (токен бота из кабинета business.max.ru)")  # fmt: skip
+    bundle = settings.max_ca_bundle
+    if bundle is not None and not bundle.is_file():
+        raise ConfigurationError(f"MAX_CA_BUNDLE: нет файла {bundle}")
+    webhook = None
+    if settings.max_webhook_url:
+        if not settings.max_webhook_url.startswith("https://"):
+            raise ConfigurationError(
+                "MAX_WEBHOOK_URL: MAX доставляет только на https:// (порт 443)"
+            )
+        secret = required(
+            settings.max_webhook_secret,
+            "для вебхука MAX задайте MAX_WEBHOOK_SECRET (проверяется в каждом запросе)",
+        )
+        webhook = MaxWebhook(settings.max_webhook_url, secret, settings.max_webhook_host,
+                             settings.max_webhook_port, settings.max_webhook_path)  # fmt: skip
+    return MaxConfig(token, settings.max_api_url, webhook, bundle)
+
+
 def console_config(settings: Settings, user: str = "local") -> ConsoleConfig:
     return ConsoleConfig(user=user)
 
@@ -69,6 +91,7 @@ class Registration:
 CHANNELS: dict[str, Registration] = {
     "telegram": Registration("bots.channels.telegram.channel", telegram_config, "telegram"),
     "vk": Registration("bots.channels.vk.channel", vk_config, "vk"),
+    "max": Registration("bots.channels.max.channel", max_config, "max"),
     "console": Registration("bots.channels.console.channel", console_config, messenger=False),
 }
 

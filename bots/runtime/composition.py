@@ -19,8 +19,11 @@ from bots.runtime.settings import Settings
 from bots.shared.flood import FloodControl, MemoryFloodControl
 from dialogs.dialogue import UnderstandingPolicy
 from dialogs.engine import DialogEngine, EngineConfig
+from dialogs.handoff import HandoffPolicy
 from dialogs.memory import MemoryDatabase
+from dialogs.office import OfficeHours, parse_days, parse_hours
 from dialogs.ports import IntentClassifier, KnowledgeBase
+from dialogs.reminders import ReminderPolicy, parse_offsets, parse_quiet
 from knowledge_base import CONTENT_DIR
 from knowledge_base.errors import ClassifierError, ConfigurationError
 from knowledge_base.loader import load_knowledge_base
@@ -30,6 +33,8 @@ from nlu.training_data import DATA_DIR, training_examples
 from storage.database import create_engine, session_factory
 from storage.pseudonyms import Pseudonymizer, stored_secret
 from storage.uow import SqlUnits
+
+REDIS_TIMEOUT = 1.0  # seconds: flood control and VK screens are conveniences, never a wait
 
 
 class Closable(Protocol):
@@ -142,7 +147,10 @@ def _with_redis(
         raise ConfigurationError(
             "REDIS_URL задан: установите дополнение: pip install 'lifebot[redis]'"
         ) from error
-    redis = Redis.from_url(settings.redis_url or "")
+    # A paused Redis must not hold a turn: every call gives up after a second (flood control
+    # then admits, VK screens use this replica's memory).
+    redis = Redis.from_url(settings.redis_url or "", socket_timeout=REDIS_TIMEOUT,
+                           socket_connect_timeout=REDIS_TIMEOUT)  # fmt: skip
     closers.append(redis)
     flood = RedisFloodControl(redis, settings.flood_rate, settings.flood_burst)
     return redis, flood, SqlUnits(sessions, pseudonymizer)
@@ -204,9 +212,30 @@ async def build_assistant(settings: Settings, metrics: Metrics | None = None) ->
         timezone=settings.timezone,
         clock=lambda: dt.datetime.now(dt.UTC),
         delivery_lease=dt.timedelta(seconds=settings.delivery_retry_seconds),
+        handoff=handoff_policy(settings),
+        reminders=reminder_policy(settings),
     )
     engine = DialogEngine(knowledge, classifier, units, config, observer=metrics)
     return Assistant(engine, database, settings, flood, closers, redis, classifier, metrics)
+
+
+def office_hours(settings: Settings) -> OfficeHours:
+    opens, closes = parse_hours(settings.office_hours)
+    return OfficeHours(parse_days(settings.office_days), opens, closes, settings.timezone)
+
+
+def reminder_policy(settings: Settings) -> ReminderPolicy:
+    return ReminderPolicy(
+        offsets_days=parse_offsets(settings.reminder_offsets_days),
+        hour=settings.reminder_hour,
+        quiet=parse_quiet(settings.quiet_hours),
+        checkin_days_after=settings.checkin_days_after,
+    )
+
+
+def handoff_policy(settings: Settings) -> HandoffPolicy | None:
+    """Operators at the desk (``lifebot run desk``), or None: the contact centre's phone."""
+    return HandoffPolicy(office_hours(settings)) if settings.handoff else None
 
 
 async def _state(

@@ -49,9 +49,11 @@ async def run(name: str, settings: Settings, config: Any) -> None:
     async with _assistant(settings) as assistant:
         channel = _channel(name, config, assistant)
         # A person at a terminal (not a script) may edit the content and try it at once.
-        reloading = {"reload": assistant.reloader().run()} if channel.proactive else {}
+        reloading = {"reload": assistant.reloader().run} if channel.proactive else {}
         async with background(reloading):
-            await run_channel(channel, assistant.engine, asyncio.Event(), every)
+            await run_channel(channel, assistant.engine, asyncio.Event(), every,
+                              outbox_every=_outbox_every(settings),
+                              reminders_every=_reminders_every(settings))  # fmt: skip
 
 
 async def _run_bot(name: str, settings: Settings, config: Any, every: dt.timedelta) -> None:
@@ -65,9 +67,19 @@ async def _run_bot(name: str, settings: Settings, config: Any, every: dt.timedel
                 await framework
                 channel = _channel(name, config, assistant)
                 async with bot_services(assistant, readiness):
-                    await run_channel(channel, assistant.engine, stop_signal(), every, readiness)
+                    await run_channel(channel, assistant.engine, stop_signal(), every,
+                                      readiness, _outbox_every(settings),
+                                      _reminders_every(settings))  # fmt: skip
         finally:
             framework.cancel()  # the build failed: nothing waits for the import any more
+
+
+def _outbox_every(settings: Settings) -> dt.timedelta:
+    return dt.timedelta(seconds=settings.outbox_check_seconds)
+
+
+def _reminders_every(settings: Settings) -> dt.timedelta:
+    return dt.timedelta(seconds=settings.reminder_check_seconds)
 
 
 def _import_quietly(name: str) -> None:
@@ -79,7 +91,8 @@ def _import_quietly(name: str) -> None:
 def _channel(name: str, config: Any, assistant: Assistant) -> Channel:
     settings = assistant.settings
     inflight = InFlight(settings.shutdown_grace_seconds)
-    edge = Edge(assistant.engine, assistant.flood, inflight, settings.max_concurrent_turns)
+    edge = Edge(assistant.engine, assistant.flood, inflight, settings.max_concurrent_turns,
+                group_chats=settings.allow_group_chats)  # fmt: skip
     return build_channel(name, config, ChannelServices(edge, assistant.redis))
 
 

@@ -35,6 +35,9 @@ class Metrics:
                                        registry=r)  # fmt: skip
         self.survey_answers = Counter("lifebot_survey_answers", "Survey answers given",
                                       ["channel", "question"], registry=r)  # fmt: skip
+        self.reminders = Counter("lifebot_reminders", "Reminders: sent into the outbox, "
+                                 "stopped by the citizen, failed (the citizen blocked the bot)",
+                                 ["channel", "outcome"], registry=r)  # fmt: skip
         self.csat = Summary("lifebot_csat", "CSAT answers (1-5) by situation", ["situation"],
                             registry=r)  # fmt: skip
 
@@ -49,6 +52,8 @@ class Metrics:
             self.did_you_mean.labels(channel).inc()
         if summary.survey_started:
             self.surveys_started.labels(channel).inc()
+        for outcome, count in summary.reminders:
+            self.reminders.labels(channel, outcome).inc(count)
         for question, value in summary.answers:
             self.survey_answers.labels(channel, question).inc()
             if question == "csat" and value.isdigit():

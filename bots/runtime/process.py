@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
-from collections.abc import AsyncIterator, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,6 +19,7 @@ from bots.runtime.housekeeping import keep_house
 from bots.runtime.observability import Metrics
 from bots.runtime.settings import Settings
 from bots.shared.proactive import IdleSurveys
+from bots.shared.stopping import Stopping, stop_gracefully
 from dialogs.engine import DialogEngine
 
 log = logging.getLogger("lifebot")
@@ -30,10 +32,13 @@ async def run_channel(
     stop: asyncio.Event,
     every: dt.timedelta,
     readiness: Readiness | None = None,
+    outbox_every: dt.timedelta | None = None,
+    reminders_every: dt.timedelta | None = None,
 ) -> None:
     """Until the channel stops taking updates; its proactive sender (a sweep ``every`` so
     often) runs beside it, watched by ``readiness``."""
-    idle = IdleSurveys(engine, channel.name, channel.deliver, channel.is_unreachable, every)
+    idle = IdleSurveys(engine, channel.name, channel.deliver, channel.is_unreachable, every,
+                       outbox_every=outbox_every, reminders_every=reminders_every)  # fmt: skip
     if channel.proactive:
         idle.start()
         if idle.task is not None:
@@ -41,6 +46,8 @@ async def run_channel(
     try:
         await channel.receive(stop)
     finally:
+        if idle.task is not None:
+            idle.task.remove_done_callback(_report_end)  # ending now is what was asked
         await idle.stop()
         await channel.close()
 
@@ -70,27 +77,27 @@ async def bot_services(assistant: Assistant, readiness: Readiness) -> AsyncItera
     reloader = assistant.reloader()
     reloader.listen_for_sighup()
     retention = settings.message_retention_days
-    hourly = keep_house(assistant.database, retention, dt.timedelta(hours=1))
-    async with background({"housekeeping": hourly, "reload": reloader.run()}, readiness):
+    hourly = functools.partial(keep_house, assistant.database, retention, dt.timedelta(hours=1))
+    async with background({"housekeeping": hourly, "reload": reloader.run}, readiness):
         yield
 
 
 @asynccontextmanager
 async def background(
-    jobs: Mapping[str, Job], readiness: Readiness | None = None
+    jobs: Mapping[str, Callable[[Stopping], Job]], readiness: Readiness | None = None
 ) -> AsyncIterator[None]:
-    """Jobs that loop forever beside the channel, cancelled when it stops. One that ends
-    earlier is logged at once and makes /readyz fail, naming it."""
-    tasks = {name: asyncio.create_task(job, name=name) for name, job in jobs.items()}
+    """Jobs that loop beside the channel until it stops (each given the ``Stopping`` to obey);
+    one that ends earlier is logged at once and makes /readyz fail, naming it."""
+    stopping = Stopping()
+    tasks = {name: asyncio.create_task(job(stopping), name=name) for name, job in jobs.items()}
     for name, task in tasks.items():
         _watch(name, task, readiness)
     try:
         yield
     finally:
         for task in tasks.values():
-            task.remove_done_callback(_report_end)
-            task.cancel()
-        await asyncio.gather(*tasks.values(), return_exceptions=True)
+            task.remove_done_callback(_report_end)  # ending now is what was asked
+        await stop_gracefully(tasks.values(), stopping)
 
 
 def _watch(name: str, task: asyncio.Task[Any], readiness: Readiness | None) -> None:

@@ -17,6 +17,7 @@ import signal
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bots.shared.stopping import Stopping
 from dialogs.engine import DialogEngine
 from dialogs.ports import IntentClassifier, KnowledgeBase
 from knowledge_base.errors import KnowledgeBaseError
@@ -53,10 +54,10 @@ class KnowledgeReloader:
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on every platform
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._forced.set)
 
-    async def run(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._forced.wait(), self._every)
+    async def run(self, stopping: Stopping | None = None) -> None:
+        """Until ``stopping``: every ``every`` seconds, or at once on SIGHUP."""
+        stopping = stopping or Stopping()
+        while await stopping.pause(self._every, wake=self._forced):
             forced = self._forced.is_set()
             self._forced.clear()
             try:

@@ -16,24 +16,16 @@ from typing import TypeVar
 from bots.shared.flood import Admission, FloodControl, hold
 from bots.shared.inflight import InFlight
 from bots.shared.inputs import clean
+from bots.shared.outage import Outage
 from dialogs.contract import IncomingEvent, Reply
 from dialogs.engine import DialogEngine
-from knowledge_base.errors import LifebotError
+from knowledge_base.errors import LifebotError, StorageUnavailable
 from knowledge_base.model import Texts
 
 log = logging.getLogger("lifebot.edge")
 CAPACITY = 15  # turns at once: the default pool (5 connections and 10 more on demand)
 Chat = TypeVar("Chat")
 ADMITTED = Admission()
-
-
-async def answer(engine: DialogEngine, event: IncomingEvent) -> list[Reply]:
-    """The engine's replies, or the knowledge base's apology if anything failed."""
-    try:
-        return await engine.handle(clean(event))
-    except Exception as error:
-        log_failure(error, f"{event.channel} turn", has_payload=bool(event.payload))
-        return [Reply(engine.knowledge.texts.apology)]
 
 
 def log_failure(error: BaseException, where: str, **context: object) -> None:
@@ -54,11 +46,16 @@ class Edge:
         flood: FloodControl | None = None,
         inflight: InFlight | None = None,
         capacity: int = CAPACITY,
+        outage: Outage | None = None,
+        group_chats: bool = False,
     ) -> None:
         self.engine = engine
         self.flood = flood
         self.inflight = inflight or InFlight()
         self.capacity = capacity
+        self.outage = outage or Outage()
+        self.group_chats = group_chats  # answer in groups too (see bots.shared.ownership)
+        self.redelivered = False  # set by a channel the messenger posts to: refuse, it retries
         self._slots = asyncio.Semaphore(capacity)
 
     @property
@@ -76,7 +73,32 @@ class Edge:
         return self.engine.knowledge.texts
 
     async def answer(self, event: IncomingEvent) -> list[Reply]:
-        return await answer(self.engine, event)
+        """The engine's replies, or the knowledge base's apology if anything failed. While the
+        database is unavailable the update is refused (``StorageUnavailable`` reaches the
+        intake, which does not acknowledge it) or retried in place; see ``bots.shared.outage``.
+        """
+        event = clean(event)
+        attempt = 0
+        while True:
+            try:
+                replies = await self.engine.handle(event)
+            except StorageUnavailable as error:
+                if not self.outage.keep_trying(event):
+                    return self._apology(error, event)
+                log.warning("%s turn not kept: the database is unavailable", event.channel)
+                if self.redelivered:
+                    raise
+                await asyncio.sleep(self.outage.pause(attempt))
+                attempt += 1
+            except Exception as error:
+                return self._apology(error, event)
+            else:
+                self.outage.kept(event)
+                return replies
+
+    def _apology(self, error: Exception, event: IncomingEvent) -> list[Reply]:
+        log_failure(error, f"{event.channel} turn", has_payload=bool(event.payload))
+        return [Reply(self.texts.apology)]
 
     async def admit(self, channel: str, user_id: str) -> Admission:
         """Hold a fast citizen's update its turn; ``drop`` and ``warn`` say what to do then."""
@@ -102,3 +124,8 @@ class Edge:
             await send(chat, [Reply(self.texts.apology)])
         except Exception:  # best effort: the log already has the cause
             log.warning("the apology after a failed %s was not delivered", where)
+
+
+async def answer(engine: DialogEngine, event: IncomingEvent) -> list[Reply]:
+    """One turn through a fresh edge: for a caller without a messenger (the console, tests)."""
+    return await Edge(engine).answer(event)

@@ -49,22 +49,27 @@ class Drawn(Protocol):
 
 M = TypeVar("M", bound=Drawn)
 M_contra = TypeVar("M_contra", bound=Drawn, contravariant=True)
+Target = TypeVar("Target")
+Target_contra = TypeVar("Target_contra", contravariant=True)
 
 
-class Outbox(Protocol[M_contra]):
+class Outbox(Protocol[M_contra, Target_contra]):
     """A channel's two ways of showing a message."""
 
     async def send(self, message: M_contra, index: int) -> None:
         """``index``: the message's place among this turn's, for idempotent sends."""
 
-    async def edit(self, target: int, message: M_contra) -> bool:
-        """Replace message ``target``; False if it cannot be edited (then it is sent)."""
+    async def edit(self, target: Target_contra, message: M_contra) -> bool:
+        """Replace message ``target`` (the one whose button was pressed: its id, or what the
+        messenger needs to find it); False if it cannot be edited (then it is sent)."""
 
 
-async def deliver(messages: Sequence[M], outbox: Outbox[M], edit_target: int | None) -> None:
+async def deliver(
+    messages: Sequence[M], outbox: Outbox[M, Target], edit_target: Target | None
+) -> None:
     """Send a turn's messages in order; a leading menu replaces ``edit_target`` if it can."""
     for index, message in enumerate(messages):
         editable = index == 0 and message.is_menu and edit_target is not None
-        if editable and await outbox.edit(edit_target or 0, message):
+        if editable and edit_target is not None and await outbox.edit(edit_target, message):
             continue
         await outbox.send(message, index)

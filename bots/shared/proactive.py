@@ -4,12 +4,14 @@ for every channel: sweep, deliver through the channel, record a citizen who cann
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bots.shared.edge import log_failure
+from bots.shared.stopping import Stopping, stop_gracefully
 from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
 
@@ -23,16 +25,37 @@ def _utc_now() -> dt.datetime:
 
 
 async def send_idle_surveys(
-    engine: DialogEngine, channel: str, send: Deliver, every: dt.timedelta, clock: Clock = _utc_now
+    engine: DialogEngine,
+    channel: str,
+    send: Deliver,
+    every: dt.timedelta,
+    clock: Clock = _utc_now,
+    stopping: Stopping | None = None,
+    outbox_every: dt.timedelta | None = None,
+    reminders_every: dt.timedelta | None = None,
 ) -> None:
-    """Forever: close idle conversations and send their surveys through ``send``."""
+    """Until ``stopping``: close idle conversations every ``every`` and send their surveys
+    through ``send``; what else the outbox holds (an operator's reply) every ``outbox_every``.
+    A sweep under way when the stop comes is finished first."""
+    stopping = stopping or Stopping()
+    pause = min(outbox_every or every, every).total_seconds()
+    idle_due = reminders_due = 0.0
     while True:
         try:
-            for outgoing in await engine.sweep_idle(channel, clock()):
-                await _send_one(send, outgoing)
-        except Exception:
-            log.exception("idle survey sweep failed; will retry")
-        await asyncio.sleep(every.total_seconds())
+            if reminders_every is not None and time.monotonic() >= reminders_due:
+                reminders_due = time.monotonic() + reminders_every.total_seconds()
+                await engine.sweep_reminders(channel, clock())  # into the outbox, sent below
+            if time.monotonic() >= idle_due:
+                idle_due = time.monotonic() + every.total_seconds()
+                outgoing = await engine.sweep_idle(channel, clock())
+            else:
+                outgoing = await engine.claim_outbox(channel, clock())
+            for message in outgoing:
+                await _send_one(send, message)
+        except Exception as error:  # a database outage is one line; a bug has its traceback
+            log_failure(error, "outbox sweep (will retry)")
+        if not await stopping.pause(pause):
+            return
 
 
 async def _send_one(send: Deliver, outgoing: Outgoing) -> None:
@@ -54,6 +77,9 @@ class IdleSurveys:
     unreachable: Callable[[Exception], bool]  # «the citizen blocked us»: record, never retry
     every: dt.timedelta
     task: asyncio.Task[None] | None = None
+    outbox_every: dt.timedelta | None = None  # operators' replies: seconds, not minutes
+    reminders_every: dt.timedelta | None = None  # None: reminders are not looked for
+    stopping: Stopping = field(default_factory=Stopping)
 
     async def send(self, outgoing: Outgoing) -> None:
         """Deliver, then confirm: a crash in between means the survey comes again, later."""
@@ -73,12 +99,18 @@ class IdleSurveys:
 
     def start(self) -> None:
         self.task = asyncio.create_task(
-            send_idle_surveys(self.engine, self.channel, self.send, self.every)
+            send_idle_surveys(
+                self.engine,
+                self.channel,
+                self.send,
+                self.every,
+                stopping=self.stopping,
+                outbox_every=self.outbox_every,
+                reminders_every=self.reminders_every,
+            )
         )
 
     async def stop(self) -> None:
         if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+            await stop_gracefully([self.task], self.stopping)
             self.task = None

@@ -10,10 +10,29 @@ import aiohttp
 from aiohttp import web
 
 
+class _Ports:
+    """Free loopback ports, never the same one twice in a process: the OS may hand out a port
+    again as soon as the probe closes, and two servers told the same port (one starting a
+    moment later) would answer each other's requests."""
+
+    def __init__(self) -> None:
+        self._given: set[int] = set()
+
+    def free(self) -> int:
+        while True:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = int(probe.getsockname()[1])
+            if port not in self._given:
+                self._given.add(port)
+                return port
+
+
+_PORTS = _Ports()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return _PORTS.free()
 
 
 async def serve_locally(app: web.Application, port: int) -> web.AppRunner:

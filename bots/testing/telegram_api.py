@@ -128,7 +128,7 @@ class FakeTelegram:
             return {
                 "message_id": message_id,
                 "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private"},
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
                 "from": {"id": 42, "is_bot": True, "first_name": "Помощник"},
                 "text": call.params.get("text", ""),
             }
@@ -193,8 +193,12 @@ class Updates:
             },
         }
 
-    def button(self, user: int, data: str, message_id: int) -> dict[str, Any]:
+    def button(
+        self, user: int, data: str, message_id: int, group: int | None = None
+    ) -> dict[str, Any]:
+        """``group``: the group chat whose message carried the button."""
         update_id = next(self._ids)
+        chat = {"id": group, "type": "group", "title": "Соседи"} if group else None
         return {
             "update_id": update_id,
             "callback_query": {
@@ -205,7 +209,7 @@ class Updates:
                 "message": {
                     "message_id": message_id,
                     "date": int(time.time()),
-                    "chat": {"id": user, "type": "private"},
+                    "chat": chat or {"id": user, "type": "private"},
                     "from": {"id": 42, "is_bot": True, "first_name": "Помощник"},
                     "text": "…",
                 },

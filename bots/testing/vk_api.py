@@ -104,6 +104,9 @@ class FakeVk:
         if name == "groups.getById":
             group = {"id": GROUP, "name": "Помощник", "screen_name": "lifebot", "type": "group"}
             return web.json_response({"response": {"groups": [group], "profiles": []}})
+        if name == "messages.isMessagesFromGroupAllowed":  # VK: {"is_allowed": 0 | 1}
+            allowed = 0 if str(params.get("user_id", "")) in self.refusing else 1
+            return web.json_response({"response": {"is_allowed": allowed}})
         peer = str(params.get("peer_id", ""))
         if not str(params.get("conversation_message_id", "0")).isdecimal():
             message = "One of the parameters specified was missing or invalid"
@@ -174,7 +177,9 @@ class Events:
                   "lang_id": 0}  # fmt: skip
         return self._wrap("message_new", {"message": message, "client_info": client})
 
-    def button(self, user: int, payload: str, message_id: int) -> dict[str, Any]:
-        body = {"user_id": user, "peer_id": user, "event_id": secrets.token_hex(6),
+    def button(
+        self, user: int, payload: str, message_id: int, peer: int | None = None
+    ) -> dict[str, Any]:
+        body = {"user_id": user, "peer_id": peer or user, "event_id": secrets.token_hex(6),
                 "payload": {"p": payload}, "conversation_message_id": message_id}  # fmt: skip
         return self._wrap("message_event", body)

@@ -11,9 +11,9 @@ from bots.channels.vk.app import build_api, build_bot, callback_app
 from bots.channels.vk.config import CallbackServer
 from bots.channels.vk.delivery import VkDelivery
 from bots.channels.vk.labeler import build_labeler
-from bots.channels.vk.screens import MemoryScreens
 from bots.shared.edge import CAPACITY, Edge
 from bots.shared.flood import FloodControl
+from bots.shared.screens import MemoryScreens
 from bots.testing.local import ChatCitizen, LocalBot
 from bots.testing.vk_api import GROUP, Events, FakeVk
 from dialogs.engine import DialogEngine

@@ -8,7 +8,7 @@ from typing import Literal
 from dialogs.reading.words import Message, Phrase, phrases, stem
 from knowledge_base.model import Lexicon, Option, Question, Situation
 
-Word = Literal["yes", "no", "unknown", "skip", "partly"]
+Word = Literal["yes", "no", "unknown", "skip", "partly", "person", "complaint"]
 LEXICON_REACH = 3  # «ну да», «да наверное»: a yes/no word counts near the start only
 
 
@@ -41,7 +41,10 @@ class Reader:
             "unknown": phrases(lexicon.unknown),
             "skip": phrases(lexicon.skip),
             "partly": phrases(lexicon.partly),
+            "person": phrases(lexicon.person),
+            "complaint": phrases(lexicon.complaint),
         }
+        self.person_words = frozenset(stem(w) for t in lexicon.person_words for w in t.split())
         nav = lexicon.navigation
         self.navigation = {name: phrases(getattr(nav, name)) for name in type(nav).model_fields}
         aspects = lexicon.aspects

@@ -27,6 +27,8 @@ class Navigation(Model):
     edit: Phrases
     finish: Phrases
     done: Phrases = ()
+    remind: Phrases = ()
+    stop_reminders: Phrases = ()
 
 
 class Aspects(Model):
@@ -58,6 +60,14 @@ class Lexicon(Model):
         description="Слова, которые не мешают понять оценку: «наверное», «ну», «на»"
     )
     stopwords: Phrases = Field(description="Слова, которые не учитываются при поиске ответа")
+    person: Phrases = Field(
+        description="Просьба позвать человека: «позовите оператора», «живой человек»"
+    )
+    complaint: Phrases = Field(description="Жалоба: «хочу пожаловаться», «вымогают деньги»")
+    person_words: Phrases = Field(
+        description="Слова, которые только зовут человека и ничего не спрашивают: «позовите», "
+        "«оператора», «пожалуйста»; если кроме них есть ещё три слова, это уже вопрос"
+    )
 
 
 class Timezones(Model):

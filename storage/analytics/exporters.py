@@ -108,7 +108,10 @@ class ParquetWriter:
         types = {
             "started_at": timestamp, "ended_at": timestamp, "duration_seconds": pa.float64(),
             "actions": pa.int32(), "not_understood": pa.int32(), "human_requested": pa.bool_(),
-            "csat": pa.int8(), "effort": pa.int8(),
+            "csat": pa.int8(), "effort": pa.int8(), "cases": pa.int32(),
+            "case_wait_seconds": pa.float64(), "case_handling_seconds": pa.float64(),
+            "operator_csat": pa.int8(), "steps_done": pa.int32(),
+            "plan_done_seconds": pa.float64(),
         }  # fmt: skip
         self._schema = pa.schema([(c, types.get(c, pa.string())) for c in COLUMNS])
         self._writer = pq.ParquetWriter(path, self._schema, compression="zstd")

@@ -13,25 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import models
 from storage.analytics.gaps import Gap, find_gaps
+from storage.analytics.handoffs import Handoffs, find_handoffs
+from storage.analytics.means import MIN_COUNT, Mean
+from storage.analytics.results import Paths, add_outcomes, add_steps_done
 from storage.analytics.rows import Filters, stream_raw, where
 from storage.models import table_of
 
-MIN_COUNT = 5  # a figure resting on fewer conversations is hidden
-
-
-@dataclass
-class Mean:
-    total: float = 0.0
-    count: int = 0
-
-    def add(self, value: float | None) -> None:
-        if value is not None:
-            self.total += value
-            self.count += 1
-
-    @property
-    def value(self) -> float | None:
-        return self.total / self.count if self.count >= MIN_COUNT else None
+__all__ = ["MIN_COUNT", "Figures", "Group", "Mean", "compute"]
 
 
 @dataclass
@@ -55,6 +43,8 @@ class Figures:
     follow_ups: list[tuple[str, int]] = field(default_factory=list)  # answered, by answer
     gaps: dict[str | None, list[Gap]] = field(default_factory=dict)  # what editors add next
     comments: list[tuple[dt.datetime, str, str]] = field(default_factory=list)
+    handoffs: Handoffs = field(default_factory=Handoffs)  # cases handed to operators
+    paths: Paths = field(default_factory=Paths)  # plan steps marked done: time to result
 
     @property
     def response_rate(self) -> float | None:
@@ -70,13 +60,17 @@ async def compute(engine: AsyncEngine, filters: Filters, top: int = 15) -> Figur
     figures.follow_ups = await _follow_ups(engine, filters, top, unanswered=False)
     figures.gaps = await find_gaps(engine, filters, top=5)
     figures.comments = await _latest_comments(engine, filters, top)
+    figures.handoffs = await find_handoffs(engine, filters, top)
+    await add_steps_done(engine, filters, figures.paths)
+    await add_outcomes(engine, filters, figures.paths)
     return figures
 
 
 def _add(figures: Figures, row: Sequence[Any]) -> None:
     (_, _, channel, situation, _, started, _, _, _, reason, _, csat, effort, answered,
-     comment, last_step, _situations) = row  # fmt: skip
+     comment, last_step, situations, *_cases) = row  # fmt: skip
     figures.conversations += 1
+    figures.paths.conversation(situation, situations)
     surveyed = any(v is not None for v in (csat, effort, answered, comment))
     figures.surveyed += surveyed
     week = (started - dt.timedelta(days=started.weekday())).date()
@@ -143,7 +137,7 @@ async def _latest_comments(
     query = (
         select(answers.c.answered_at, conversations.c.situation_id, answers.c.value)
         .select_from(answers.join(conversations, conversations.c.id == answers.c.conversation_id))
-        .where(answers.c.question == "comment", *where(filters))
+        .where(answers.c.question == "comment", answers.c.case_id.is_(None), *where(filters))
         .order_by(answers.c.answered_at.desc())
         .limit(top)
     )

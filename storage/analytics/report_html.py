@@ -8,8 +8,14 @@ from collections.abc import Mapping, Sequence
 from html import escape
 
 from storage.analytics.figures import MIN_COUNT, Figures, Group
+from storage.analytics.handoffs import Handoffs
+from storage.analytics.results import Paths, PlanPath
 
 ANSWERED = (("yes", "да", "#2e7d32"), ("partly", "частично", "#f9a825"), ("no", "нет", "#c62828"))
+RESOLUTIONS = {
+    "answered": "оператор ответил", "not_answered": "оператор не смог ответить",
+    "redirected": "перенаправлен в ведомство", "withdrawn": "гражданин вернулся к ассистенту",
+}  # fmt: skip
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem;color:#1b1b1b}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}table{border-collapse:collapse}
@@ -67,6 +73,10 @@ def render(figures: Figures, titles: Mapping[str, str], since: str, until: str) 
         _table(("ответ (faq:код или step:шаг:что спросили)", "раз"), follow_ups),
         "<h2>Последние комментарии</h2>",
         _table(("когда", "ситуация", "комментарий"), comments),
+        "<h2>Передача оператору</h2>",
+        _handoffs(figures.handoffs, titles),
+        "<h2>Путь к результату</h2>",
+        _paths(figures.paths, titles),
         f'<p class="muted">Показатели, за которыми меньше {MIN_COUNT} разговоров, скрыты; '
         "число разговоров указано у каждого показателя.</p>",
     ]
@@ -85,6 +95,93 @@ def _summary(figures: Figures) -> str:
         f'<span class="kpi">{figures.surveyed}</span> с ответами на опрос '
         f"(доля ответивших: {shown}).</p>"
     )
+
+
+def _handoffs(handoffs: Handoffs, titles: Mapping[str, str]) -> str:
+    if not handoffs.cases:
+        return '<p class="muted">За этот период обращений к оператору не было.</p>'
+    resolutions = [(RESOLUTIONS.get(k, k), str(n)) for k, n in handoffs.resolutions.most_common()]
+    if handoffs.unclosed:
+        resolutions.append(("ещё не закрыто", str(handoffs.unclosed)))
+    complaints = [
+        (titles.get(situation, situation), str(count))
+        for situation, count in handoffs.complaints_by_situation.most_common(15)
+    ]
+    operators = [
+        (name, f"{mean.value:.2f}" if mean.value is not None else "мало оценок", str(mean.count))
+        for name, mean in sorted(handoffs.csat_by_operator.items(), key=lambda i: -i[1].count)
+    ]
+    comments = [
+        (at.strftime("%d.%m.%Y %H:%M"), operator, text) for at, operator, text in handoffs.comments
+    ]
+    return "".join([
+        f'<p><span class="kpi">{handoffs.cases}</span> обращений к оператору: жалоб '
+        f"{handoffs.complaints}, вне рабочего времени {handoffs.off_hours}.</p>",
+        f"<p>Ожидание, пока оператор возьмёт обращение (медиана): "
+        f"{_median(handoffs.median_wait, len(handoffs.waits))}.<br>"
+        f"Работа оператора с обращением, до закрытия (медиана): "
+        f"{_median(handoffs.median_handling, len(handoffs.handling))}.</p>",
+        "<h3>Чем закончились обращения</h3>",
+        _table(("итог", "обращений"), resolutions),
+        "<h3>Жалобы по ситуациям</h3>",
+        _table(("ситуация", "жалоб"), complaints),
+        "<h3>CSAT операторов</h3>",
+        f'<p class="muted">Оценки граждан после обращения; средняя показана, если оценок не '
+        f"меньше {MIN_COUNT}. Эти оценки не входят в CSAT ассистента.</p>",
+        _table(("оператор", "CSAT", "оценок"), operators),
+        "<h3>Последние комментарии о помощи операторов</h3>",
+        _table(("когда", "оператор", "комментарий"), comments),
+    ])  # fmt: skip
+
+
+def _paths(paths: Paths, titles: Mapping[str, str]) -> str:
+    ordered = sorted(paths.by_situation.items(), key=lambda item: -item[1].conversations)
+    rows = [
+        (
+            titles.get(situation, situation), str(path.conversations),
+            _share(path),
+            _median(path.median_to_step, len(path.to_step)),
+            _median(path.median_to_plan, len(path.to_plan)),
+            _outcomes(path),
+        )
+        for situation, path in ordered
+    ]  # fmt: skip
+    return "".join([
+        '<p class="muted">Сколько граждан, получивших план, отметили в нём хотя бы один шаг '
+        "выполненным, и сколько времени прошло от первого сообщения до первого выполненного "
+        "шага и до выполнения всего плана (медианы); что ответили на «Получилось ли…?» "
+        "(«проблема» — результат не достигнут).</p>",
+        _table(("ситуация", "разговоров", "отметили шаг", "до первого шага",
+                "до всего плана", "получилось / ещё нет / проблема"), rows),
+    ])  # fmt: skip
+
+
+def _outcomes(path: PlanPath) -> str:
+    told = path.outcomes
+    if not told:
+        return "—"
+    return f"{told['yes']} / {told['not_yet']} / {told['problem']}"
+
+
+def _share(path: PlanPath) -> str:
+    if path.share is None:
+        return f"мало данных (n={path.conversations})"
+    return f"{path.share:.0%} ({path.with_step} из {path.conversations})"
+
+
+def _median(value: float | None, count: int) -> str:
+    if value is None:
+        return f"мало данных (n={count})"
+    return f"{escape(_duration(value))} (n={count})"
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} с"
+    if whole < 3600:
+        return f"{whole // 60} мин {whole % 60} с"
+    return f"{whole // 3600} ч {whole % 3600 // 60} мин"
 
 
 def _scores_chart(kind: str, groups: Mapping[str, Group], titles: Mapping[str, str]) -> str:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -18,6 +18,11 @@ COLUMNS = (
     "conversation_id", "citizen", "channel", "situation", "category", "started_at", "ended_at",
     "duration_seconds", "actions", "not_understood", "end_reason", "human_requested", "csat",
     "effort", "answered", "comment", "situations",
+    # The conversation's cases (handed to an operator): how many, and about its first one.
+    "cases", "case_kind", "case_wait_seconds", "case_handling_seconds", "case_resolution",
+    "operator_csat",
+    # The plan steps the citizen marked done, and how long from the start to the whole plan.
+    "steps_done", "plan_done_seconds",
 )  # fmt: skip
 ANSWERED_RU = {"yes": "да", "partly": "частично", "no": "нет"}
 CITIZEN_CHARS = 16  # of the keyed hash: unique enough, short enough for a spreadsheet
@@ -34,19 +39,51 @@ class Filters:
 _C = table_of(models.Conversation)
 _Z = table_of(models.Citizen)
 _A = table_of(models.SurveyAnswer)
+_K = table_of(models.Case)
+_S = table_of(models.StepDone)
 
 
 def _answer(question: str) -> Any:
     return _A.alias(f"answer_{question}")
 
 
+def _first_cases() -> Any:
+    """Each conversation's first case, with how many it had."""
+    mine = _K.c.conversation_id
+    order = (_K.c.opened_at, _K.c.id)
+    return select(
+        _K.c.conversation_id, _K.c.id, _K.c.kind, _K.c.opened_at, _K.c.claimed_at,
+        _K.c.closed_at, _K.c.resolution,
+        func.row_number().over(partition_by=mine, order_by=order).label("n"),
+        func.count().over(partition_by=mine).label("total"),
+    ).subquery("first_case")  # fmt: skip
+
+
+def _steps() -> Any:
+    """Each conversation's steps done, and when its plan was first done."""
+    plan_done = case((_S.c.plan_done.is_(True), _S.c.at))
+    return (
+        select(_S.c.conversation_id, func.count().label("done"),
+               func.min(plan_done).label("plan_done_at"))
+        .group_by(_S.c.conversation_id)
+        .subquery("steps")
+    )  # fmt: skip
+
+
 def conversations_query(filters: Filters) -> Select[Any]:
     answers = {q: _answer(q) for q in ("csat", "effort", "answered", "comment")}
     joined = _C.outerjoin(_Z, _Z.c.id == _C.c.citizen_id)
-    for question, alias in answers.items():
-        joined = joined.outerjoin(
-            alias, and_(alias.c.conversation_id == _C.c.id, alias.c.question == question)
-        )
+    for question, alias in answers.items():  # about the assistant: answers about operators aside
+        about = and_(alias.c.conversation_id == _C.c.id, alias.c.question == question,
+                     alias.c.case_id.is_(None))  # fmt: skip
+        joined = joined.outerjoin(alias, about)
+    first, rated = _first_cases(), _A.alias("operator_csat")
+    joined = joined.outerjoin(first, and_(first.c.conversation_id == _C.c.id, first.c.n == 1))
+    joined = joined.outerjoin(
+        rated, and_(rated.c.case_id == first.c.id, rated.c.question == "csat")
+    )
+    steps = _steps()
+    joined = joined.outerjoin(steps, steps.c.conversation_id == _C.c.id)
     return (
         select(
             _C.c.id,
@@ -66,6 +103,15 @@ def conversations_query(filters: Filters) -> Select[Any]:
             answers["comment"].c.value,
             _C.c.last_step_id,
             _C.c.situations,
+            first.c.total,
+            first.c.kind,
+            first.c.opened_at,
+            first.c.claimed_at,
+            first.c.closed_at,
+            first.c.resolution,
+            rated.c.value,
+            steps.c.done,
+            steps.c.plan_done_at,
         )
         .select_from(joined)
         .where(*where(filters))
@@ -96,14 +142,27 @@ async def count(engine: AsyncEngine, filters: Filters) -> int:
 
 def export_row(raw: Sequence[Any]) -> tuple[Any, ...]:
     (cid, pseudonym, channel, situation, category, started, ended, actions, not_understood,
-     reason, human, csat, effort, answered, comment, _last_step, situations) = raw  # fmt: skip
-    duration = (ended - started).total_seconds() if ended and started else None
+     reason, human, csat, effort, answered, comment, _step, situations, *rest) = raw  # fmt: skip
+    *first_case, done, plan_done_at = rest
     return (
         cid, pseudonym[:CITIZEN_CHARS] if pseudonym else None, channel, situation, category,
-        started, ended, duration, actions, not_understood, reason, bool(human),
+        started, ended, seconds(started, ended), actions, not_understood, reason, bool(human),
         int(csat) if csat else None, int(effort) if effort else None,
-        ANSWERED_RU.get(answered) if answered else None, comment, situations,
+        ANSWERED_RU.get(answered) if answered else None, comment, situations, *_case(first_case),
+        int(done or 0), seconds(started, plan_done_at),
     )  # fmt: skip
+
+
+def _case(raw: Sequence[Any]) -> tuple[Any, ...]:
+    total, kind, opened, claimed, closed, resolution, rating = raw
+    return (
+        int(total or 0), kind, seconds(opened, claimed), seconds(claimed, closed), resolution,
+        int(rating) if rating else None,
+    )  # fmt: skip
+
+
+def seconds(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+    return (end - start).total_seconds() if start and end else None
 
 
 async def stream_rows(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hmac
 import json
 import logging
 
@@ -35,8 +34,10 @@ from bots.channels.telegram.mapping import CHANNEL
 from bots.shared.edge import Edge, log_failure
 from bots.shared.intake import unless_stopped
 from bots.shared.proactive import IdleSurveys
+from bots.shared.web import turned_away, unavailable
 from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
+from knowledge_base.errors import StorageUnavailable
 
 log = logging.getLogger("lifebot.telegram")
 POLL_SECONDS = 25  # how long one getUpdates waits for news
@@ -84,6 +85,9 @@ def is_unreachable(error: Exception) -> bool:
 
 
 async def deliver(bot: Bot, outgoing: Outgoing) -> None:
+    if int(outgoing.address.chat_id) < 0:  # a group: others would see who asked us what
+        log.info("a proactive message for a group chat is not sent")
+        return
     await TelegramDelivery(bot).send(outgoing.address.chat_id, outgoing.replies)
 
 
@@ -170,22 +174,25 @@ def webhook_app(bot: Bot, dispatcher: Dispatcher, secret: str, path: str) -> web
     (and the update's claim makes a redelivery a no-op). When as many turns run as the
     database can serve, the request gets 503 and Telegram retries it later.
 
+    While the database is unavailable, the update gets 503 too, and nothing of it is kept.
     A wrong or missing secret header gets 401; a body that is not an update gets 400 (and is
     logged without its content); never a 500."""
     edge: Edge = dispatcher["edge"]
+    edge.redelivered = True
 
     async def receive(request: web.Request) -> web.Response:
-        if not _same(request.headers.get(SECRET_HEADER, ""), secret):
-            return web.Response(status=401, text="Unauthorized")
-        if edge.saturated:  # before reading the body: refusing must cost next to nothing
-            return web.Response(status=503, text="busy", headers={"Retry-After": "1"})
+        if (refusal := turned_away(edge, request, SECRET_HEADER, secret)) is not None:
+            return refusal
         update = await _update_of(request, bot)
         if update is None:
             return web.Response(status=400, text="bad request")
         if not is_ours(update):
             return web.json_response({})  # a kind of update we never asked for: nothing to do
-        async with edge.inflight.track():
-            await dispatcher.feed_update(bot, update)
+        try:
+            async with edge.inflight.track():
+                await dispatcher.feed_update(bot, update)
+        except StorageUnavailable:  # nothing was kept: Telegram sends the update again
+            return unavailable()
         return web.json_response({})
 
     app = web.Application()
@@ -195,12 +202,6 @@ def webhook_app(bot: Bot, dispatcher: Dispatcher, secret: str, path: str) -> web
 
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-def _same(given: str, expected: str) -> bool:
-    """Constant-time, and safe for a header that is not ASCII (``compare_digest`` on str
-    raises on those, which aiogram's own check turns into a 500)."""
-    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode())
 
 
 async def _update_of(request: web.Request, bot: Bot) -> Update | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, ErrorEvent, Message, Update
 from aiogram.utils.chat_action import ChatActionSender
@@ -9,7 +11,10 @@ from aiogram.utils.chat_action import ChatActionSender
 from bots.channels.telegram import mapping
 from bots.channels.telegram.delivery import TelegramDelivery
 from bots.channels.telegram.middlewares import FloodMiddleware
+from bots.shared import ownership
 from bots.shared.edge import Edge
+from dialogs.contract import IncomingEvent
+from knowledge_base.errors import StorageUnavailable
 
 TYPING_AFTER = 0.4  # seconds: a quick answer needs no «typing…»
 
@@ -30,24 +35,43 @@ async def on_message(message: Message, bot: Bot, edge: Edge, event_update: Updat
     text = message.text or ""
     if mapping.for_another_bot(text, username):
         return
-    if not mapping.is_private(message.chat):
+    group = not mapping.is_private(message.chat)
+    if group and not edge.group_chats:
         await _invite_to_private(message, edge, username)
         return
     event = mapping.from_message(message, event_update.update_id, username)
     chat = message.chat.id
     async with ChatActionSender.typing(bot=bot, chat_id=chat, initial_sleep=TYPING_AFTER):
         replies = await edge.answer(event)
+    if group:  # several people see these buttons: each works only for this citizen
+        replies = ownership.owned(replies, event.user_id)
     await TelegramDelivery(bot).send(chat, replies)
 
 
 async def on_button(query: CallbackQuery, bot: Bot, edge: Edge, event_update: Update) -> None:
-    await query.answer()  # stops the button's spinner at once
-    if query.message is not None and not mapping.is_private(query.message.chat):
-        return  # no buttons of ours are in a group; a forged press there changes nothing
     event = mapping.from_callback(query, event_update.update_id)
+    group = query.message is not None and not mapping.is_private(query.message.chat)
+    if group:
+        claimed = await _claimed_in_group(query, edge, event)
+        if claimed is None:
+            return  # someone else's button, or groups are not served: nothing changes
+        event = claimed
+    await query.answer()  # stops the button's spinner at once
     replies = await edge.answer(event)
+    if group:
+        replies = ownership.owned(replies, event.user_id)
     source = query.message.message_id if query.message else None
     await TelegramDelivery(bot).send(event.chat_id, replies, edit_message_id=source)
+
+
+async def _claimed_in_group(
+    query: CallbackQuery, edge: Edge, event: IncomingEvent
+) -> IncomingEvent | None:
+    payload = ownership.claimed(event.payload or "", event.user_id)
+    if not edge.group_chats or payload is None:
+        await query.answer(edge.texts.not_your_button if edge.group_chats else None)
+        return None
+    return dataclasses.replace(event, payload=payload)
 
 
 async def _invite_to_private(message: Message, edge: Edge, username: str | None) -> None:
@@ -58,6 +82,8 @@ async def _invite_to_private(message: Message, edge: Edge, username: str | None)
 
 
 async def on_error(error: ErrorEvent, bot: Bot, edge: Edge) -> None:
+    if isinstance(error.exception, StorageUnavailable):
+        raise error.exception  # not kept: the webhook refuses it and Telegram redelivers
     update = error.update
     chat = mapping.chat_of(update)
     where = f"telegram update {update.update_id} ({update.event_type})"

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hmac
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
-from vkbottle import API, Bot, BotPolling, VKAPIError
+from vkbottle import API, Bot, BotPolling, ErrorHandler, VKAPIError
 
 from bots.channels.vk import mapping
 from bots.channels.vk.config import CallbackServer
@@ -19,8 +18,10 @@ from bots.channels.vk.mapping import CHANNEL
 from bots.shared.edge import Edge
 from bots.shared.intake import unless_stopped
 from bots.shared.proactive import IdleSurveys
+from bots.shared.web import same_secret, unavailable
 from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
+from knowledge_base.errors import ChannelError, StorageUnavailable
 
 log = logging.getLogger("lifebot.vk")
 # «Can't send messages to this user»: they forbade messages from the community or blocked it.
@@ -45,15 +46,42 @@ def build_bot(api: API, labeler: Any, group_id: int | None) -> Bot:
     return Bot(api=api, labeler=labeler, polling=BotPolling(api, group_id=group_id))
 
 
+class MessagesForbidden(ChannelError):
+    """The citizen does not allow the community to write to them (checked before a proactive
+    message, as VK asks: sending anyway only earns an error)."""
+
+
 def is_unreachable(error: Exception) -> bool:
+    if isinstance(error, MessagesForbidden):
+        return True
     return isinstance(error, VKAPIError) and error.code in UNREACHABLE_CODES
+
+
+async def messages_allowed(api: API, group_id: int, user_id: str) -> bool:
+    found = await api.request(
+        "messages.isMessagesFromGroupAllowed", {"group_id": group_id, "user_id": user_id}
+    )
+    return bool(found["response"]["is_allowed"])
 
 
 def idle_surveys(delivery: VkDelivery, engine: DialogEngine, every: dt.timedelta) -> IdleSurveys:
     async def deliver(outgoing: Outgoing) -> None:
-        await delivery.send(outgoing.address.chat_id, outgoing.replies)
+        await deliver_proactively(delivery, outgoing)
 
     return IdleSurveys(engine, CHANNEL, deliver, is_unreachable, every)
+
+
+async def deliver_proactively(
+    delivery: VkDelivery, outgoing: Outgoing, group_id: int | None = None
+) -> None:
+    """``group_id``: check first that the citizen allows the community's messages."""
+    peer = outgoing.address.chat_id
+    if not mapping.is_private(peer):  # others would see who asked what
+        log.info("a proactive message for a group conversation is not sent")
+        return
+    if group_id is not None and not await messages_allowed(delivery.api, group_id, peer):
+        raise MessagesForbidden("the citizen does not allow messages from the community")
+    await delivery.send(peer, outgoing.replies)
 
 
 async def run_long_poll(
@@ -93,9 +121,14 @@ def callback_app(bot: Bot, server: CallbackServer, group_id: int, edge: Edge) ->
     """VK's Callback API for community ``group_id``, at least once: «ok» goes out only after
     the event was handled and committed, so VK redelivers what a crash interrupts (the claim
     makes a redelivery a no-op). When as many turns run as the database can serve, the event
-    gets 503 and VK sends it again later. The confirmation string answers VK's check; anything
+    gets 503 and VK sends it again later; so does one that comes while the database is
+    unavailable. The confirmation string answers VK's check; anything
     else is refused with a 4xx, never a 500 or a trace."""
     confirmation, secret = server.confirmation, server.secret.get_secret_value()
+    edge.redelivered = True
+    # The labeler's guard handles every failure itself; what it lets through (an event not
+    # kept) must reach ``receive`` below, not vkbottle's handler, which would log and drop it.
+    bot.error_handler = ErrorHandler(raise_exceptions=True)
 
     async def receive(request: web.Request) -> web.Response:
         event = await _event_of(request)
@@ -114,8 +147,11 @@ def callback_app(bot: Bot, server: CallbackServer, group_id: int, edge: Edge) ->
             return web.Response(status=400, text="bad request")
         if edge.saturated:
             return web.Response(status=503, text="busy")
-        async with edge.inflight.track():
-            await bot.process_event(event)
+        try:
+            async with edge.inflight.track():
+                await bot.process_event(event)
+        except StorageUnavailable:  # nothing was kept: without «ok» VK sends it again
+            return unavailable()
         return web.Response(text="ok")
 
     app = web.Application()
@@ -135,8 +171,3 @@ async def _event_of(request: web.Request) -> dict[str, Any] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     return event if isinstance(event, dict) else None
-
-
-def same_secret(given: Any, expected: str) -> bool:
-    """Constant-time, for any value a forger sends (a number, a list, non-ASCII text)."""
-    return hmac.compare_digest(str(given).encode("utf-8", "replace"), expected.encode())

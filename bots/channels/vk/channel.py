@@ -10,6 +10,7 @@ from bots.channels.vk.app import (
     build_bot,
     callback_app,
     community_id,
+    deliver_proactively,
     is_unreachable,
     run_long_poll,
 )
@@ -17,7 +18,7 @@ from bots.channels.vk.config import VkConfig
 from bots.channels.vk.delivery import VkDelivery
 from bots.channels.vk.labeler import build_labeler
 from bots.channels.vk.mapping import CHANNEL
-from bots.channels.vk.screens import MemoryScreens, ScreenMemory
+from bots.shared.screens import screen_memory
 from dialogs.contract import Outgoing
 
 
@@ -25,7 +26,7 @@ class VkChannel(MessengerChannel):
     name = CHANNEL
 
     def __init__(self, config: VkConfig, services: ChannelServices) -> None:
-        screens = _screens(services)
+        screens = screen_memory(services.redis, CHANNEL)
         super().__init__(services)
         self.callback, self.group_id = config.callback, config.group_id
         self.api = build_api(config.token.get_secret_value(), config.api_url)
@@ -48,19 +49,12 @@ class VkChannel(MessengerChannel):
         return is_unreachable(error)
 
     async def deliver(self, outgoing: Outgoing) -> None:
-        await self.delivery.send(outgoing.address.chat_id, outgoing.replies)
+        if self.group_id is None:  # the community the token belongs to, asked once
+            self.group_id = await community_id(self.api)
+        await deliver_proactively(self.delivery, outgoing, self.group_id)
 
     async def close(self) -> None:
         await self.api.http_client.close()
-
-
-def _screens(services: ChannelServices) -> ScreenMemory:
-    """Pages and numbered choices in Redis when replicas share it, else in this process."""
-    if services.redis is None:
-        return MemoryScreens()
-    from bots.channels.vk.screens_redis import RedisScreens
-
-    return RedisScreens(services.redis)
 
 
 def build(config: VkConfig, services: ChannelServices) -> Channel:

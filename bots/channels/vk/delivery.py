@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections.abc import Sequence
 from typing import Any
 
 from vkbottle import API
 
-from bots.channels.vk.rendering import (
-    PAGE_PREFIX,
-    VkMessage,
-    fits,
-    keyboard,
-    pages,
-    render,
-    render_plain,
-)
-from bots.channels.vk.screens import PagedKeyboard, ScreenMemory
+from bots.channels.vk.rendering import LIMITS, VkMessage, keyboard, render, render_plain
 from bots.shared.layout import deliver
-from dialogs.contract import Button, Reply
+from bots.shared.screens import PagedKeyboard, ScreenMemory
+from dialogs.contract import Reply
 from knowledge_base.model import Texts
 
 
 class VkDelivery:
     def __init__(self, api: API, screens: ScreenMemory, texts: Texts) -> None:
+        self.api = api
         self._api = api
         self.screens = screens
         self._texts = texts
@@ -52,28 +46,27 @@ class VkDelivery:
         paged = await self.screens.pages(token)
         if paged is None or not 0 <= page < len(paged.pages):
             return False
-        markup = keyboard(paged.pages[page], self._navigation(token, page, len(paged.pages)))
+        navigation = LIMITS.navigation(self._texts, token, page, paged.pages)
+        markup = keyboard(paged.pages[page], navigation)
         await self.call("messages.edit", peer_id=peer_id, conversation_message_id=message_id,
                          message=paged.text, keyboard=markup)  # fmt: skip
         return True
 
-    async def answer_button(self, pressed: dict[str, Any]) -> None:
-        """Every callback button is answered, or the client keeps showing a spinner."""
+    async def answer_button(self, pressed: dict[str, Any], notice: str | None = None) -> None:
+        """Every callback button is answered, or the client keeps showing a spinner;
+        ``notice`` is shown to the one who pressed it, as a snackbar."""
+        shown = {"event_data": json.dumps({"type": "show_snackbar", "text": notice[:90]},
+                                          ensure_ascii=False)} if notice else {}  # fmt: skip
         await self.call("messages.sendMessageEventAnswer", event_id=pressed["event_id"],
-                         user_id=pressed["user_id"], peer_id=pressed["peer_id"])  # fmt: skip
+                         user_id=pressed["user_id"], peer_id=pressed["peer_id"],
+                         **shown)  # fmt: skip
 
     async def _render(self, reply: Reply) -> list[VkMessage]:
-        if fits(reply.buttons):
+        if LIMITS.fits(reply.buttons):
             return render(reply)
-        cut = tuple(pages(reply.buttons))
+        cut = tuple(LIMITS.pages(reply.buttons))
         token = await self.screens.keep_pages(PagedKeyboard(reply.text, cut))
-        return render(reply, keyboard(cut[0], self._navigation(token, 0, len(cut))))
-
-    def _navigation(self, token: str, page: int, count: int) -> tuple[Button, ...]:
-        labels = self._texts.buttons
-        back = Button(labels.back, f"{PAGE_PREFIX}:{token}:{page - 1}")
-        more = Button(labels.more, f"{PAGE_PREFIX}:{token}:{page + 1}")
-        return (*((back,) if page > 0 else ()), *((more,) if page + 1 < count else ()))
+        return render(reply, keyboard(cut[0], LIMITS.navigation(self._texts, token, 0, cut)))
 
     async def call(self, method: str, **params: Any) -> Any:
         return await self._api.request(method, params)

@@ -15,6 +15,7 @@ from vkbottle import Callback, Keyboard
 
 from bots.channels.vk.mapping import PAYLOAD_KEY
 from bots.shared.layout import Piece, Rows, lay_out
+from bots.shared.paging import KeyboardLimits
 from bots.shared.text_choices import render as render_text
 from bots.shared.text_split import split_text
 from dialogs.contract import Button, Reply
@@ -23,6 +24,7 @@ from knowledge_base.errors import ChannelError
 MESSAGE_LIMIT = 4000  # VK allows 4096; room for the numbered choices
 ROW_WIDTH, ROWS, BUTTONS, LABEL, PAYLOAD = 5, 6, 10, 40, 255
 PAGE_PREFIX = "vkp"  # «vkp:<token>:<page>»: a page of a long keyboard
+LIMITS = KeyboardLimits(ROW_WIDTH, ROWS, BUTTONS, PAGE_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,30 +32,6 @@ class VkMessage:
     text: str
     keyboard: str | None  # JSON, as messages.send takes it
     is_menu: bool = False
-
-
-def fits(rows: Rows) -> bool:
-    return (
-        len(rows) <= ROWS
-        and sum(map(len, rows)) <= BUTTONS
-        and all(len(row) <= ROW_WIDTH for row in rows)
-    )
-
-
-def pages(rows: Rows) -> list[Rows]:
-    """Rows cut into pages that fit with a navigation row: row by row, never mid-row."""
-    flat_rows = [row[i : i + ROW_WIDTH] for row in rows for i in range(0, len(row), ROW_WIDTH)]
-    result: list[Rows] = []
-    current: list[tuple[Button, ...]] = []
-    for row in flat_rows:
-        candidate = (*current, row)
-        if len(candidate) > ROWS - 1 or sum(map(len, candidate)) > BUTTONS - 2:
-            result.append(tuple(current))
-            current = []
-        current.append(row)
-    if current:
-        result.append(tuple(current))
-    return result
 
 
 def keyboard(rows: Rows, navigation: tuple[Button, ...] = ()) -> str:

@@ -1,5 +1,6 @@
-"""What VK needs to remember between updates: pages of long keyboards, and the numbered
-choices shown to clients without keyboards. In memory here; in Redis for several replicas."""
+"""What a channel needs to remember between updates: pages of keyboards longer than the
+messenger shows (VK, MAX), and the numbered choices shown to clients without keyboards (VK).
+In memory here; in Redis (``bots.shared.screens_redis``) for several replicas."""
 
 from __future__ import annotations
 
@@ -88,3 +89,12 @@ def load_pages(raw: str | bytes) -> PagedKeyboard:
         for page in data["pages"]
     )
     return PagedKeyboard(data["text"], pages)
+
+
+def screen_memory(redis: Any, namespace: str) -> ScreenMemory:
+    """In Redis when replicas share it (``redis`` is its client), else in this process."""
+    if redis is None:
+        return MemoryScreens()
+    from bots.shared.screens_redis import RedisScreens
+
+    return RedisScreens(redis, namespace)

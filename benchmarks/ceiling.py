@@ -1,0 +1,309 @@
+"""The ceiling: the assistant against a bare aiogram 3 bot on the same machine, black box.
+Prints figures, asserts nothing.
+
+    python benchmarks/ceiling.py [CITIZENS] [CONCURRENCY]    # defaults: 300 40, ~1 minute
+    python benchmarks/ceiling.py 50 10                       # a quick look, ~30 s
+
+Two bots, one after the other, each a process of its own started as in production:
+
+* bare — ``python -m bots.testing.bare_bots``: an aiogram Dispatcher, one handler that sends
+  one message per update, the aiohttp webhook server; no database, no NLU. What aiogram,
+  aiohttp and Python cost on this machine: the ceiling.
+* assistant — ``lifebot run telegram`` in webhook mode, on a scratch PostgreSQL database
+  (created and migrated here, dropped afterwards), the embedded NLU, no Redis.
+
+This process plays Telegram for both: the fake Bot API (``FakeTelegram``) the bot sends its
+replies to, and CITIZENS citizens, CONCURRENCY at a time, each posting five free-text
+messages in Russian to the webhook (with the secret header), each after the previous one
+was answered; a 503 («busy») is posted again after 50 ms, as Telegram would.
+
+How to read it:
+
+* updates/s — updates handled over the wall time of the whole run (all citizens).
+* latency — what a citizen waits: from the first POST of an update (503 retries included)
+  to the moment the bot's first ``sendMessage`` to that chat reaches the fake Bot API.
+  p50 and p99 over every update.
+* assistant/bare — the assistant's updates/s as a share of the bare bot's: the issue's
+  «half the speed of a bare framework» is 0.5; the rest is the real work (NLU, the engine,
+  the database round trips).
+* RSS — the bot process's resident memory (VmRSS) once ready, and after the run.
+* refused — 503s the bot answered (retried); unanswered — updates with no reply in 30 s.
+* CPU — seconds the bot and this process spent during the run. On 2 cores, when this
+  process's share nears the wall time, the player (not the bot) is the limit: the bare
+  figure is then a floor of the bare bot's speed, and the ratio an upper bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import aiohttp
+from _support import ROOT, scratch_database  # type: ignore[import-not-found]
+from aiohttp import web
+
+from bots.testing.local import free_port
+from bots.testing.telegram_api import FakeTelegram, Updates
+
+LIFEBOT = str(Path(sys.executable).parent / "lifebot")
+SECRET = "ceiling-secret-1"
+PATH = "/telegram/webhook"
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+WORDS = [
+    "у меня родился сын, что делать",
+    "какие документы нужны",
+    "а сколько платят пособие",
+    "где подать заявление",
+    "спасибо",
+]
+FIRST_USER = 100_000
+REPLY_TIMEOUT = 30.0  # seconds an update may wait for its first reply
+READY_TIMEOUT = 180.0  # seconds a bot may take to start (the NLU model loads)
+
+
+class TimedTelegram(FakeTelegram):
+    """The fake Bot API, noting when each chat's awaited first reply arrives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.awaited: dict[str, asyncio.Future[float]] = {}
+
+    def await_reply(self, chat_id: int) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.awaited[str(chat_id)] = future
+        return future
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        arrived = time.perf_counter()
+        response = await super()._handle(request)
+        if request.match_info["method"] == "sendMessage":
+            # The body was read by the fake already; aiohttp keeps it, reading it is free.
+            params: Any = dict(await request.post())
+            if request.content_type == "application/json":
+                params = await request.json()
+            future = self.awaited.get(str(params.get("chat_id")))
+            if future is not None and not future.done():
+                future.set_result(arrived)
+        return response
+
+
+@dataclass
+class Run:
+    label: str
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    refused: int = 0
+    unanswered: int = 0
+    elapsed: float = 0.0
+    rss_start: float = 0.0  # MiB
+    rss_end: float = 0.0
+    bot_cpu: float = 0.0  # CPU seconds the bot process spent during the run
+    driver_cpu: float = 0.0  # and this process (the fake Bot API and the citizens)
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def print(self) -> None:
+        ordered = sorted(self.latencies)
+        p50 = statistics.median(ordered) * 1000 if ordered else float("nan")
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000 if ordered else 0
+        answered = sum(self.statuses.values())
+        print(f"[{self.label}] updates: {answered} in {self.elapsed:.1f} s, "
+              f"{self.rate:,.0f} updates/s")  # fmt: skip
+        print(f"[{self.label}] latency to first reply p50: {p50:.1f} ms, p99: {p99:.1f} ms")
+        print(f"[{self.label}] HTTP statuses: {dict(sorted(self.statuses.items()))}, "
+              f"refused as busy (503, retried): {self.refused}, "
+              f"unanswered: {self.unanswered}")  # fmt: skip
+        print(f"[{self.label}] RSS: {self.rss_start:.0f} MiB ready, {self.rss_end:.0f} MiB after")
+        each = self.bot_cpu / len(ordered) * 1000 if ordered else 0.0
+        print(f"[{self.label}] CPU during the run: bot {self.bot_cpu:.1f} s "
+              f"({each:.1f} ms an update), fake Telegram and citizens "
+              f"{self.driver_cpu:.1f} s")  # fmt: skip
+
+
+async def citizens(run: Run, fake: TimedTelegram, port: int, count: int, gate: int) -> None:
+    """``count`` citizens, ``gate`` at a time, five messages each, each after the last reply."""
+    url, limit, updates = f"http://127.0.0.1:{port}{PATH}", asyncio.Semaphore(gate), Updates()
+    connector = aiohttp.TCPConnector(limit=gate)
+    async with aiohttp.ClientSession(connector=connector, headers=HEADERS) as session:
+
+        async def citizen(user: int) -> None:
+            async with limit:
+                for words in WORDS:
+                    update = updates.message(user, words)
+                    reply = fake.await_reply(user)
+                    started = time.perf_counter()
+                    while True:
+                        async with session.post(url, json=update) as response:
+                            await response.read()
+                        if response.status != 503:
+                            break
+                        run.refused += 1
+                        await asyncio.sleep(0.05)
+                    run.statuses[response.status] += 1
+                    try:
+                        arrived = await asyncio.wait_for(reply, REPLY_TIMEOUT)
+                    except TimeoutError:
+                        run.unanswered += 1
+                        continue
+                    run.latencies.append(arrived - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(citizen(FIRST_USER + n) for n in range(count)))
+        run.elapsed = time.perf_counter() - started
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mib(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+    return int(line.split()[1]) / 1024
+
+
+class BotProcess:
+    """A bot as a child process, its output in a temporary file (shown if it fails)."""
+
+    def __init__(self, label: str, command: list[str], env: dict[str, str], ready: str) -> None:
+        self.label, self.command, self.env, self.ready_url = label, command, env, ready
+        self.process: asyncio.subprocess.Process | None = None
+        self.log: IO[bytes] | None = None
+
+    async def start(self, log: IO[bytes]) -> None:
+        self.log = log
+        self.process = await asyncio.create_subprocess_exec(
+            *self.command, env=self.env, cwd=ROOT, stdin=asyncio.subprocess.DEVNULL,
+            stdout=self.log, stderr=self.log,
+        )  # fmt: skip
+
+    async def wait_ready(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + READY_TIMEOUT
+        async with aiohttp.ClientSession() as client:
+            while time.monotonic() < deadline:
+                if self.process.returncode is not None:
+                    break
+                try:
+                    async with client.get(self.ready_url) as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise RuntimeError(f"{self.label} did not become ready:\n{self.output()}")
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def output(self) -> str:
+        if self.log is None:
+            return ""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-4000:]
+
+    async def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it is not gone in 30 s."""
+        process = self.process
+        if process is not None and process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), timeout=30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def measure(bot: BotProcess, fake: TimedTelegram, port: int, count: int, gate: int) -> Run:
+    run = Run(bot.label)
+    with tempfile.TemporaryFile() as log:
+        try:
+            await bot.start(log)
+            await bot.wait_ready()
+            run.rss_start = rss_mib(bot.pid)
+            bot_cpu, driver_cpu = cpu_seconds(bot.pid), time.process_time()
+            await citizens(run, fake, port, count, gate)
+            run.bot_cpu = cpu_seconds(bot.pid) - bot_cpu
+            run.driver_cpu = time.process_time() - driver_cpu
+            run.rss_end = rss_mib(bot.pid)
+        finally:
+            await bot.stop()
+    return run
+
+
+async def bench(label: str, count: int, gate: int, extra: dict[str, str] | None = None) -> Run:
+    """One bot's run against a fresh fake Bot API; ``extra``: the assistant's database."""
+    fake = TimedTelegram()
+    await fake.start()
+    port, health = free_port(), free_port()
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url,
+        "WEBHOOK_SECRET": SECRET, "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
+        "WEBHOOK_PATH": PATH,
+    }  # fmt: skip
+    try:
+        if extra is None:
+            command = [sys.executable, "-m", "bots.testing.bare_bots"]
+            ready = f"http://127.0.0.1:{port}/readyz"
+        else:
+            command = [LIFEBOT, "run", "telegram"]
+            env |= {
+                **extra, "HEALTH_PORT": str(health),
+                "WEBHOOK_URL": f"https://bot.example.invalid{PATH}",
+            }  # fmt: skip
+            env.pop("REDIS_URL", None)
+            ready = f"http://127.0.0.1:{health}/readyz"
+        run = await measure(BotProcess(label, command, env, ready), fake, port, count, gate)
+    finally:
+        await fake.stop()
+    run.print()
+    return run
+
+
+async def main(count: int, gate: int) -> None:
+    """Both runs; SIGTERM, like Ctrl-C, cancels them (the bots stopped, the database dropped)."""
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    print(f"{count} citizens × {len(WORDS)} messages, {gate} at a time, {os.cpu_count()} CPUs")
+    bare = await bench("bare", count, gate)
+    async with scratch_database() as url:
+        settings = {
+            "DATABASE_URL": url,
+            "NLU_CACHE_DIR": str(Path.home() / ".cache" / "lifebot"),
+            "PSEUDONYM_SECRET": "ceiling-pseudonym-secret-0123456789",
+        }
+        assistant = await bench("assistant", count, gate, settings)
+    ratio = assistant.rate / bare.rate if bare.rate else float("nan")
+    print(f"assistant/bare updates per second: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    arguments = [int(a) for a in sys.argv[1:3]]
+    try:
+        asyncio.run(main(*(arguments + [300, 40][len(arguments) :])))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        sys.exit("interrupted: the bots were stopped, the scratch database dropped")
