@@ -1,40 +1,47 @@
-"""The ceiling: the assistant against a bare aiogram 3 bot on the same machine, black box.
-Prints figures, asserts nothing.
+"""The ceiling: the assistant against each messenger's bare library on the same machine,
+black box. Prints figures, asserts nothing.
 
-    python benchmarks/ceiling.py [CITIZENS] [CONCURRENCY]    # defaults: 300 40, ~1 minute
-    python benchmarks/ceiling.py 50 10                       # a quick look, ~30 s
+    python benchmarks/ceiling.py [CITIZENS] [CONCURRENCY] [--channels telegram,vk,max]
+    python benchmarks/ceiling.py                  # 300 40, all three: ~4 minutes
+    python benchmarks/ceiling.py 300 10 --channels telegram     # the p99 at concurrency 10
 
-Two bots, one after the other, each a process of its own started as in production:
+For each messenger two bots, one after the other, each a process of its own started as in
+production:
 
-* bare — ``python -m bots.testing.bare_bots``: an aiogram Dispatcher, one handler that sends
-  one message per update, the aiohttp webhook server; no database, no NLU. What aiogram,
-  aiohttp and Python cost on this machine: the ceiling.
-* assistant — ``lifebot run telegram`` in webhook mode, on a scratch PostgreSQL database
-  (created and migrated here, dropped afterwards), the embedded NLU, no Redis.
+* bare — ``python -m bots.testing.bare_bots <channel>``: aiogram 3, vkbottle 4 or maxapi, one
+  handler that sends one message per update, the library's webhook server; no database, no
+  NLU. What the library, aiohttp and Python cost on this machine: the ceiling.
+* assistant — ``lifebot run <channel>`` with its webhook (Telegram, MAX) or Callback API (VK),
+  on a scratch PostgreSQL database (created and migrated here, dropped afterwards), the
+  embedded NLU, no Redis.
 
-This process plays Telegram for both: the fake Bot API (``FakeTelegram``) the bot sends its
-replies to, and CITIZENS citizens, CONCURRENCY at a time, each posting five free-text
-messages in Russian to the webhook (with the secret header), each after the previous one
-was answered; a 503 («busy») is posted again after 50 ms, as Telegram would.
+This process plays the messenger for both: its fake API the bot sends its replies to
+(``bots.testing``), and CITIZENS citizens, CONCURRENCY at a time, each posting five free-text
+messages in Russian to the webhook (with the secret), each after the previous one was
+answered; a 503 («busy») is posted again after 50 ms, as the messengers do.
 
 How to read it:
 
 * updates/s — updates handled over the wall time of the whole run (all citizens).
 * latency — what a citizen waits: from the first POST of an update (503 retries included)
-  to the moment the bot's first ``sendMessage`` to that chat reaches the fake Bot API.
+  to the moment the bot's first message to that chat reaches the fake API.
   p50 and p99 over every update.
-* assistant/bare — the assistant's updates/s as a share of the bare bot's: the issue's
-  «half the speed of a bare framework» is 0.5; the rest is the real work (NLU, the engine,
-  the database round trips).
+* assistant/bare — the assistant's updates/s as a share of the bare bot's, per messenger:
+  «half the speed of a bare framework» is 0.5; the rest is the real work (NLU, masking, the
+  engine, the database round trips).
 * RSS — the bot process's resident memory (VmRSS) once ready, and after the run.
 * refused — 503s the bot answered (retried); unanswered — updates with no reply in 30 s.
 * CPU — seconds the bot and this process spent during the run. On 2 cores, when this
   process's share nears the wall time, the player (not the bot) is the limit: the bare
   figure is then a floor of the bare bot's speed, and the ratio an upper bound.
+
+maxapi's webhook answers 200 before it handles an update (its design); the latency, counted
+to the reply, is comparable all the same.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import signal
@@ -45,19 +52,15 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import aiohttp
 from _support import ROOT, scratch_database  # type: ignore[import-not-found]
-from aiohttp import web
+from ceiling_players import PLAYERS, Player  # type: ignore[import-not-found]
 
 from bots.testing.local import free_port
-from bots.testing.telegram_api import FakeTelegram, Updates
 
 LIFEBOT = str(Path(sys.executable).parent / "lifebot")
-SECRET = "ceiling-secret-1"
-PATH = "/telegram/webhook"
-HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 WORDS = [
     "у меня родился сын, что делать",
     "какие документы нужны",
@@ -70,30 +73,22 @@ REPLY_TIMEOUT = 30.0  # seconds an update may wait for its first reply
 READY_TIMEOUT = 180.0  # seconds a bot may take to start (the NLU model loads)
 
 
-class TimedTelegram(FakeTelegram):
-    """The fake Bot API, noting when each chat's awaited first reply arrives."""
+class Replies:
+    """When each chat's awaited first reply reaches the fake API (its ``on_message``)."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, player: Player) -> None:
         self.awaited: dict[str, asyncio.Future[float]] = {}
+        player.fake.on_message = self.arrived
 
-    def await_reply(self, chat_id: int) -> asyncio.Future[float]:
+    def await_reply(self, chat: str) -> asyncio.Future[float]:
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self.awaited[str(chat_id)] = future
+        self.awaited[chat] = future
         return future
 
-    async def _handle(self, request: web.Request) -> web.Response:
-        arrived = time.perf_counter()
-        response = await super()._handle(request)
-        if request.match_info["method"] == "sendMessage":
-            # The body was read by the fake already; aiohttp keeps it, reading it is free.
-            params: Any = dict(await request.post())
-            if request.content_type == "application/json":
-                params = await request.json()
-            future = self.awaited.get(str(params.get("chat_id")))
-            if future is not None and not future.done():
-                future.set_result(arrived)
-        return response
+    def arrived(self, chat: str) -> None:
+        future = self.awaited.get(chat)
+        if future is not None and not future.done():
+            future.set_result(time.perf_counter())
 
 
 @dataclass
@@ -107,7 +102,7 @@ class Run:
     rss_start: float = 0.0  # MiB
     rss_end: float = 0.0
     bot_cpu: float = 0.0  # CPU seconds the bot process spent during the run
-    driver_cpu: float = 0.0  # and this process (the fake Bot API and the citizens)
+    driver_cpu: float = 0.0  # and this process (the fake API and the citizens)
 
     @property
     def rate(self) -> float:
@@ -127,21 +122,22 @@ class Run:
         print(f"[{self.label}] RSS: {self.rss_start:.0f} MiB ready, {self.rss_end:.0f} MiB after")
         each = self.bot_cpu / len(ordered) * 1000 if ordered else 0.0
         print(f"[{self.label}] CPU during the run: bot {self.bot_cpu:.1f} s "
-              f"({each:.1f} ms an update), fake Telegram and citizens "
+              f"({each:.1f} ms an update), fake API and citizens "
               f"{self.driver_cpu:.1f} s")  # fmt: skip
 
 
-async def citizens(run: Run, fake: TimedTelegram, port: int, count: int, gate: int) -> None:
+async def citizens(run: Run, player: Player, port: int, count: int, gate: int) -> None:
     """``count`` citizens, ``gate`` at a time, five messages each, each after the last reply."""
-    url, limit, updates = f"http://127.0.0.1:{port}{PATH}", asyncio.Semaphore(gate), Updates()
+    url, limit = f"http://127.0.0.1:{port}{player.path}", asyncio.Semaphore(gate)
+    replies = Replies(player)
     connector = aiohttp.TCPConnector(limit=gate)
-    async with aiohttp.ClientSession(connector=connector, headers=HEADERS) as session:
+    async with aiohttp.ClientSession(connector=connector, headers=player.headers) as session:
 
         async def citizen(user: int) -> None:
             async with limit:
                 for words in WORDS:
-                    update = updates.message(user, words)
-                    reply = fake.await_reply(user)
+                    update = player.update(user, words)
+                    reply = replies.await_reply(player.chat(user))
                     started = time.perf_counter()
                     while True:
                         async with session.post(url, json=update) as response:
@@ -236,7 +232,7 @@ class BotProcess:
                 await process.wait()
 
 
-async def measure(bot: BotProcess, fake: TimedTelegram, port: int, count: int, gate: int) -> Run:
+async def measure(bot: BotProcess, player: Player, port: int, count: int, gate: int) -> Run:
     run = Run(bot.label)
     with tempfile.TemporaryFile() as log:
         try:
@@ -244,7 +240,7 @@ async def measure(bot: BotProcess, fake: TimedTelegram, port: int, count: int, g
             await bot.wait_ready()
             run.rss_start = rss_mib(bot.pid)
             bot_cpu, driver_cpu = cpu_seconds(bot.pid), time.process_time()
-            await citizens(run, fake, port, count, gate)
+            await citizens(run, player, port, count, gate)
             run.bot_cpu = cpu_seconds(bot.pid) - bot_cpu
             run.driver_cpu = time.process_time() - driver_cpu
             run.rss_end = rss_mib(bot.pid)
@@ -253,57 +249,69 @@ async def measure(bot: BotProcess, fake: TimedTelegram, port: int, count: int, g
     return run
 
 
-async def bench(label: str, count: int, gate: int, extra: dict[str, str] | None = None) -> Run:
-    """One bot's run against a fresh fake Bot API; ``extra``: the assistant's database."""
-    fake = TimedTelegram()
-    await fake.start()
+async def bench(
+    channel: str, label: str, count: int, gate: int, extra: dict[str, str] | None = None
+) -> Run:
+    """One bot's run against a fresh fake API; ``extra``: the assistant's database."""
+    player = PLAYERS[channel]()
+    await player.start()
     port, health = free_port(), free_port()
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url,
-        "WEBHOOK_SECRET": SECRET, "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
-        "WEBHOOK_PATH": PATH,
-    }  # fmt: skip
+    env = {**os.environ, **player.env(port)}
     try:
         if extra is None:
-            command = [sys.executable, "-m", "bots.testing.bare_bots"]
+            command = [sys.executable, "-m", "bots.testing.bare_bots", channel]
             ready = f"http://127.0.0.1:{port}/readyz"
         else:
-            command = [LIFEBOT, "run", "telegram"]
-            env |= {
-                **extra, "HEALTH_PORT": str(health),
-                "WEBHOOK_URL": f"https://bot.example.invalid{PATH}",
-            }  # fmt: skip
+            command = [LIFEBOT, "run", channel]
+            env |= {**extra, **player.hook, "HEALTH_PORT": str(health)}
             env.pop("REDIS_URL", None)
             ready = f"http://127.0.0.1:{health}/readyz"
-        run = await measure(BotProcess(label, command, env, ready), fake, port, count, gate)
+        bot = BotProcess(f"{channel} {label}", command, env, ready)
+        run = await measure(bot, player, port, count, gate)
     finally:
-        await fake.stop()
+        await player.stop()
     run.print()
     return run
 
 
-async def main(count: int, gate: int) -> None:
-    """Both runs; SIGTERM, like Ctrl-C, cancels them (the bots stopped, the database dropped)."""
+async def main(count: int, gate: int, channels: list[str]) -> None:
+    """Every messenger's runs; SIGTERM, like Ctrl-C, cancels them (the bots stopped, the
+    database dropped)."""
     task = asyncio.current_task()
     assert task is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     print(f"{count} citizens × {len(WORDS)} messages, {gate} at a time, {os.cpu_count()} CPUs")
-    bare = await bench("bare", count, gate)
-    async with scratch_database() as url:
-        settings = {
-            "DATABASE_URL": url,
-            "NLU_CACHE_DIR": str(Path.home() / ".cache" / "lifebot"),
-            "PSEUDONYM_SECRET": "ceiling-pseudonym-secret-0123456789",
-        }
-        assistant = await bench("assistant", count, gate, settings)
-    ratio = assistant.rate / bare.rate if bare.rate else float("nan")
-    print(f"assistant/bare updates per second: {ratio:.2f}")
+    ratios = {}
+    for channel in channels:
+        bare = await bench(channel, "bare", count, gate)
+        async with scratch_database() as url:  # a fresh one for each messenger
+            settings = {
+                "DATABASE_URL": url,
+                "NLU_CACHE_DIR": str(Path.home() / ".cache" / "lifebot"),
+                "PSEUDONYM_SECRET": "ceiling-pseudonym-secret-0123456789",
+            }
+            assistant = await bench(channel, "assistant", count, gate, settings)
+        ratios[channel] = assistant.rate / bare.rate if bare.rate else float("nan")
+    for channel, ratio in ratios.items():
+        print(f"[{channel}] assistant/bare updates per second: {ratio:.2f}")
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("citizens", nargs="?", type=int, default=300)
+    parser.add_argument("concurrency", nargs="?", type=int, default=40)
+    which = "which messengers, comma-separated: " + ", ".join(PLAYERS)
+    parser.add_argument("--channels", default=",".join(PLAYERS), help=which)
+    found = parser.parse_args()
+    unknown = set(found.channels.split(",")) - set(PLAYERS)
+    if unknown:
+        parser.error(f"unknown channels: {', '.join(sorted(unknown))}")
+    return found
 
 
 if __name__ == "__main__":
-    arguments = [int(a) for a in sys.argv[1:3]]
+    given = arguments()
     try:
-        asyncio.run(main(*(arguments + [300, 40][len(arguments) :])))
+        asyncio.run(main(given.citizens, given.concurrency, given.channels.split(",")))
     except (KeyboardInterrupt, asyncio.CancelledError):
         sys.exit("interrupted: the bots were stopped, the scratch database dropped")

@@ -87,13 +87,16 @@ class DialogEngine:
         dialogue = self._dialogue
         ahead = await dialogue.read_ahead(event, self._default_today(event.at))
         async with self._units() as uow:
-            if event.event_id is not None and not await uow.claim_event(
-                event.channel, event.event_id, event.at
-            ):
-                # Delivered again: handled once already, but its answer may never have left
-                # (the process died between commit and send), so it is given again.
-                return list(await uow.replies_of(event.channel, event.event_id))
-            state = await uow.sessions.load(event.session_key)
+            if event.event_id is None:
+                state = await uow.sessions.load(event.session_key)
+            else:
+                claimed, state = await uow.claim_and_load(
+                    event.channel, event.event_id, event.at, event.session_key
+                )
+                if not claimed:
+                    # Delivered again: handled once already, but its answer may never have
+                    # left (the process died between commit and send): it is given again.
+                    return list(await uow.replies_of(event.channel, event.event_id))
             if state is not None:
                 conversation_id.set(state.conversation_id)
             if state is None or state.closed:

@@ -313,6 +313,11 @@ class MemoryUnitOfWork:
         self._events.add(key)
         return True
 
+    async def claim_and_load(
+        self, channel: str, event_id: str, at: dt.datetime, key: str
+    ) -> tuple[bool, ConversationState | None]:
+        return await self.claim_event(channel, event_id, at), await self.sessions.load(key)
+
     async def keep_replies(self, channel: str, event_id: str, replies: Sequence[Reply]) -> None:
         self._answered[(channel, event_id)] = tuple(replies)
 

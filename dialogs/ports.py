@@ -189,6 +189,11 @@ class UnitOfWork(Protocol):
     async def claim_event(self, channel: str, event_id: str, at: dt.datetime) -> bool:
         """True the first time this update is seen; False for a repeated delivery."""
 
+    async def claim_and_load(
+        self, channel: str, event_id: str, at: dt.datetime, key: str
+    ) -> tuple[bool, ConversationState | None]:
+        """``claim_event``, then ``sessions.load(key)``: in one round trip where it can."""
+
     async def keep_replies(self, channel: str, event_id: str, replies: Sequence[Reply]) -> None:
         """What the claimed update was answered with, committed with the turn."""
 

@@ -14,11 +14,16 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from knowledge_base.errors import ConfigurationError
+from storage.batch import BatchingSession
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 # A turn that cannot finish in time is refused, not hung: a frozen server, a lock held too long.
 STATEMENT_TIMEOUT = 10.0  # seconds one SQL statement may run
 CONNECT_TIMEOUT = 5.0  # seconds to open a connection, or to wait for a pooled one
+# No ping before each checkout (three round trips a turn, a tenth of its time): a connection
+# lost with a restarted server fails its first statement, the turn is refused as an outage
+# and retried, and SQLAlchemy replaces every pooled connection older than the loss.
+POOL_RECYCLE = 600  # seconds: a connection a firewall may have dropped quietly is renewed
 
 
 def create_engine(
@@ -44,7 +49,8 @@ def create_engine(
     connect = {"timeout": CONNECT_TIMEOUT, "command_timeout": statement_timeout * 2,
                "server_settings": server}  # fmt: skip
     options.setdefault("pool_timeout", CONNECT_TIMEOUT)
-    return create_async_engine(url, pool_pre_ping=True, connect_args=connect, **options)
+    options.setdefault("pool_recycle", POOL_RECYCLE)
+    return create_async_engine(url, connect_args=connect, **options)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -57,4 +63,5 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions that hold a turn's last writes until they can go as one (``storage.batch``)."""
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=BatchingSession)

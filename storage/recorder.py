@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import asdict
 from functools import lru_cache
 
-from sqlalchemy import Executable, Select, bindparam, delete, insert, select, update
+from sqlalchemy import Executable, Select, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,7 @@ from dialogs.records import (
 )
 from knowledge_base.errors import StorageError
 from storage import models
+from storage.batch import Write, write_later
 from storage.masking import mask_personal_data
 from storage.models import table_of
 from storage.pseudonyms import Pseudonymizer
@@ -29,16 +30,6 @@ from storage.upsert import dialect_of, upsert
 # bookkeeping and SQLAlchemy's statement construction.
 _CONVERSATIONS = table_of(models.Conversation)
 _MESSAGES = table_of(models.Message)
-_SNAPSHOT_FIELDS = (
-    "situation_id", "category_id", "actions", "not_understood", "human_requested", "ended_at",
-    "end_reason", "last_step_id", "survey_asked", "situations",
-)  # fmt: skip
-_UPDATE_SNAPSHOT = (
-    update(_CONVERSATIONS)
-    .where(_CONVERSATIONS.c.id == bindparam("conversation_id"))
-    .values({name: bindparam(name) for name in _SNAPSHOT_FIELDS})
-)
-_INSERT_MESSAGE = insert(_MESSAGES)
 _INSERT_CONVERSATION = insert(_CONVERSATIONS)
 _ANSWERS = table_of(models.SurveyAnswer)
 _CASES = table_of(models.Case)
@@ -87,24 +78,25 @@ class SqlRecorder:
         return found
 
     async def conversation_changed(self, snapshot: ConversationSnapshot) -> None:
+        """Sent with the turn's other last writes (``storage.batch``)."""
         values = asdict(snapshot)
+        values["id"] = values.pop("conversation_id")
         values["situations"] = " ".join(snapshot.situations) or None
-        await self._session.execute(_UPDATE_SNAPSHOT, values)
+        await write_later(self._session, Write(_CONVERSATIONS, values, match=("id",)))
 
     async def message(self, record: MessageRecord) -> None:
-        await self._session.execute(
-            _INSERT_MESSAGE,
-            {
-                "conversation_id": record.conversation_id,
-                "at": record.at,
-                "kind": record.kind,
-                "text": mask_personal_data(record.text),
-                "intent": record.intent,
-                "understood": record.understood,
-                "follow_up": record.follow_up,
-                "situation_id": record.situation_id,
-            },
-        )
+        """Sent with the turn's other last writes (``storage.batch``)."""
+        values = {
+            "conversation_id": record.conversation_id,
+            "at": record.at,
+            "kind": record.kind,
+            "text": mask_personal_data(record.text),
+            "intent": record.intent,
+            "understood": record.understood,
+            "follow_up": record.follow_up,
+            "situation_id": record.situation_id,
+        }
+        await write_later(self._session, Write(_MESSAGES, values))
 
     async def citizen_unreachable(self, conversation_id: str, at: dt.datetime) -> None:
         await self._session.execute(

@@ -14,17 +14,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.contract import Address
 from dialogs.ports import StoredSession
 from dialogs.state import ConversationState
 from knowledge_base.errors import StorageError
+from storage.batch import Write, write_later
 from storage.models import DialogSession, table_of
-from storage.upsert import upsert
 
 _SESSIONS = table_of(DialogSession)
+# FOR UPDATE: another process handling the same citizen waits for this turn to commit.
+LOCKED_STATE = (
+    select(_SESSIONS.c.state).where(_SESSIONS.c.key == bindparam("key")).with_for_update()
+)
 SCHEMA_VERSION: int = ConversationState.model_fields["schema_version"].default
 log = logging.getLogger("lifebot.sessions")
 
@@ -72,9 +76,10 @@ class SqlSessionStore:
         self._session = session
 
     async def load(self, key: str) -> ConversationState | None:
-        # FOR UPDATE: another process handling the same citizen waits for this turn to commit.
-        query = select(_SESSIONS.c.state).where(_SESSIONS.c.key == key).with_for_update()
-        data = await self._session.scalar(query)
+        return self.state_of(key, await self._session.scalar(LOCKED_STATE, {"key": key}))
+
+    def state_of(self, key: str, data: str | None) -> ConversationState | None:
+        """The stored ``data`` of ``key`` read; an unreadable one quarantined (``None``)."""
         if not data:
             return None
         try:
@@ -94,7 +99,7 @@ class SqlSessionStore:
             "updated_at": state.last_event_at,
             "idle_due_at": idle_due_at,
         }
-        await upsert(self._session, _SESSIONS, values, ["key"])
+        await write_later(self._session, Write(_SESSIONS, values, conflict=("key",)))
 
     async def forget(self, key: str) -> None:
         await self._session.execute(delete(_SESSIONS).where(_SESSIONS.c.key == key))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from bots.channels.console.mapping import CHANNEL as CONSOLE
 from bots.channels.console.mapping import to_event
@@ -29,7 +30,10 @@ class Chat:
         return self.now
 
     async def say(self, text: str) -> list[Reply]:
-        event = IncomingEvent(self.channel, self.user, f"chat-{self.user}", self.tick(), text=text)
+        event = IncomingEvent(
+            self.channel, self.user, f"chat-{self.user}", self.tick(), text=text,
+            event_id=uuid.uuid4().hex,  # as a messenger numbers its updates: claimed once
+        )  # fmt: skip
         self.replies = await self.engine.handle(event)
         return self.replies
 
@@ -39,8 +43,9 @@ class Chat:
 
     async def press_payload(self, payload: str) -> list[Reply]:
         event = IncomingEvent(
-            self.channel, self.user, f"chat-{self.user}", self.tick(), payload=payload
-        )
+            self.channel, self.user, f"chat-{self.user}", self.tick(), payload=payload,
+            event_id=uuid.uuid4().hex,
+        )  # fmt: skip
         self.replies = await self.engine.handle(event)
         return self.replies
 

@@ -380,6 +380,14 @@ def test_the_ca_bundle_setting_is_checked_and_the_mintsifry_root_is_trusted(
     assert any("Russian Trusted Root CA" in subject for subject in subjects)
 
 
+def test_maxs_limits_are_settings_an_operator_can_follow_when_max_changes_them() -> None:
+    default = max_config(Settings(max_bot_token=SecretStr("t")))
+    assert (default.per_second, default.chat_gap) == (30, 0.5)  # MAX's documented limits
+    changed = max_config(Settings(max_bot_token=SecretStr("t"), max_requests_per_second=50,
+                                  max_chat_gap_seconds=0.2))  # fmt: skip
+    assert (changed.per_second, changed.chat_gap) == (50, 0.2)
+
+
 async def test_a_ca_bundle_given_is_what_the_client_trusts(fake: FakeMax) -> None:
     bot = build_bot(fake.token, fake.url, RUSSIAN_TRUSTED_CA_BUNDLE)
     try:

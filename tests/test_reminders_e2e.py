@@ -9,12 +9,14 @@ import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bots.runtime.settings import Settings
 from bots.testing.telegram_api import FakeTelegram, Updates
 from storage import models
 from tests.bots_e2e import press, wait_for
@@ -52,7 +54,9 @@ async def test_a_reminder_comes_once_across_replicas_and_restarts_and_done_ends_
                    "OUTBOX_CHECK_SECONDS": "0.2", "QUIET_HOURS": "off"}  # fmt: skip
     replicas = [Replica(environment), Replica(environment)]
     updates = Updates()
-    born = (dt.date.today() - dt.timedelta(days=29)).strftime("%d.%m.%Y")
+    # 29 days ago in the bot's time zone: from 21:00 UTC on, Moscow is a day ahead already.
+    today = dt.datetime.now(ZoneInfo(Settings.model_fields["timezone"].default)).date()
+    born = (today - dt.timedelta(days=29)).strftime("%d.%m.%Y")
     try:
         for replica in replicas:
             await replica.start()

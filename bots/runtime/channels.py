@@ -73,7 +73,8 @@ def max_config(settings: Settings) -> MaxConfig:
         )
         webhook = MaxWebhook(settings.max_webhook_url, secret, settings.max_webhook_host,
                              settings.max_webhook_port, settings.max_webhook_path)  # fmt: skip
-    return MaxConfig(token, settings.max_api_url, webhook, bundle)
+    return MaxConfig(token, settings.max_api_url, webhook, bundle,
+                     settings.max_requests_per_second, settings.max_chat_gap_seconds)  # fmt: skip
 
 
 def console_config(settings: Settings, user: str = "local") -> ConsoleConfig:

@@ -143,6 +143,12 @@ class Settings(BaseSettings):
         default=None,
         description="CA file to trust for MAX's TLS; unset: the Russian Trusted Root CA bundled",
     )
+    max_requests_per_second: int = Field(
+        default=30, gt=0, description="Requests a second to MAX's Bot API (MAX allows 30)"
+    )
+    max_chat_gap_seconds: float = Field(
+        default=0.5, ge=0, description="Seconds between two messages into one MAX chat"
+    )
 
     @field_validator("max_webhook_secret")
     @classmethod

@@ -1,17 +1,25 @@
-"""A bare aiogram 3 webhook bot, the floor under the assistant: a Dispatcher with one handler
-that sends one message per update, an aiohttp webhook server, nothing else (no database, no
-NLU, no middlewares). ``benchmarks/ceiling.py`` runs it as a process of its own:
+"""Bare bots, the floor under the assistant: each messenger's library with one handler that
+sends one message per update, its webhook server, nothing else (no database, no NLU, no
+middlewares). ``benchmarks/ceiling.py`` runs one as a process of its own:
 
-    TELEGRAM_BOT_TOKEN=… TELEGRAM_API_URL=http://127.0.0.1:8081 WEBHOOK_SECRET=… \\
-    WEBHOOK_PORT=8080 python -m bots.testing.bare_bots
+    python -m bots.testing.bare_bots telegram   # aiogram 3: TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL,
+                                                 # WEBHOOK_SECRET, WEBHOOK_PORT, WEBHOOK_PATH
+    python -m bots.testing.bare_bots vk         # vkbottle 4, Callback API: VK_GROUP_TOKEN,
+                                                 # VK_API_URL, VK_GROUP_ID, VK_CALLBACK_*
+    python -m bots.testing.bare_bots max        # maxapi: MAX_BOT_TOKEN, MAX_API_URL,
+                                                 # MAX_WEBHOOK_SECRET, MAX_WEBHOOK_PORT/PATH
 
-The 200 goes out after the reply was sent (``handle_in_background=False``), as the assistant
-answers a webhook only after the update was handled; ``GET /readyz`` says it listens.
+Telegram's and VK's answer goes out after the reply was sent, as the assistant answers only
+after the update was handled; maxapi's own webhook answers at once and handles the update in
+a task of its own, as it is written to. ``GET /readyz`` says the bot listens.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -23,6 +31,10 @@ from aiohttp import web
 REPLY = "Здравствуйте! Я получил ваше сообщение."
 
 
+async def ready(_: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
 def bare_telegram_app(token: str, api_url: str, secret: str, path: str) -> web.Application:
     """The webhook application: ``path`` takes updates (with ``secret``), ``/readyz`` is 200."""
     bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(api_url)))
@@ -31,9 +43,6 @@ def bare_telegram_app(token: str, api_url: str, secret: str, path: str) -> web.A
     @dispatcher.message()
     async def answer(message: Message) -> None:
         await message.answer(REPLY)
-
-    async def ready(_: web.Request) -> web.Response:
-        return web.Response(text="ok")
 
     app = web.Application()
     app.router.add_get("/readyz", ready)
@@ -45,16 +54,98 @@ def bare_telegram_app(token: str, api_url: str, secret: str, path: str) -> web.A
     return app
 
 
+def bare_vk_app(
+    token: str, api_url: str, group_id: int, confirmation: str, secret: str, path: str
+) -> web.Application:
+    """vkbottle's ``Bot`` fed by a Callback API endpoint, as vkbottle's documentation shows
+    for a web framework: the confirmation string, the secret checked, «ok» after handling."""
+    from vkbottle import API  # only this bot needs vkbottle
+    from vkbottle.bot import Bot as VkBot
+    from vkbottle.bot import Message as VkMessage
+
+    api = API(token)
+    api.API_URL = api_url  # vkbottle sends every method to API_URL + name
+    bot = VkBot(api=api)
+
+    @bot.on.message()
+    async def answer(message: VkMessage) -> None:
+        await message.answer(REPLY)
+
+    async def receive(request: web.Request) -> web.Response:
+        event: dict[str, Any] = await request.json()
+        if event.get("type") == "confirmation" and event.get("group_id") == group_id:
+            return web.Response(text=confirmation)
+        if event.get("secret") != secret:
+            return web.Response(status=403, text="wrong secret")
+        await bot.process_event(event)
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/readyz", ready)
+    app.router.add_post(path, receive)
+    return app
+
+
+def bare_max_app(token: str, api_url: str, secret: str, path: str) -> web.Application:
+    """maxapi's ``Dispatcher`` behind its own aiohttp webhook (``AiohttpMaxWebhook``)."""
+    from maxapi import Bot as MaxBot  # only this bot needs maxapi
+    from maxapi import Dispatcher as MaxDispatcher
+    from maxapi.types import MessageCreated
+    from maxapi.webhook.aiohttp import AiohttpMaxWebhook
+
+    bot = MaxBot(token, auto_requests=False)  # as the assistant: no GET /chats per update
+    bot.set_api_url(api_url)
+    dispatcher = MaxDispatcher()
+
+    @dispatcher.message_created()
+    async def answer(event: MessageCreated) -> None:
+        await event.message.answer(REPLY)
+
+    app = AiohttpMaxWebhook(dp=dispatcher, bot=bot, secret=secret).create_app(path=path)
+    app.router.add_get("/readyz", ready)
+
+    async def close(_: web.Application) -> None:
+        await bot.close_session()
+
+    app.on_cleanup.append(close)
+    return app
+
+
+def _telegram() -> tuple[web.Application, str]:
+    env = os.environ
+    path = env.get("WEBHOOK_PATH", "/telegram/webhook")
+    app = bare_telegram_app(env["TELEGRAM_BOT_TOKEN"], env["TELEGRAM_API_URL"],
+                            env["WEBHOOK_SECRET"], path)  # fmt: skip
+    return app, env["WEBHOOK_PORT"]
+
+
+def _vk() -> tuple[web.Application, str]:
+    env = os.environ
+    app = bare_vk_app(env["VK_GROUP_TOKEN"], env["VK_API_URL"], int(env["VK_GROUP_ID"]),
+                      env["VK_CALLBACK_CONFIRMATION"], env["VK_CALLBACK_SECRET"],
+                      env.get("VK_CALLBACK_PATH", "/vk/callback"))  # fmt: skip
+    return app, env["VK_CALLBACK_PORT"]
+
+
+def _max() -> tuple[web.Application, str]:
+    env = os.environ
+    app = bare_max_app(env["MAX_BOT_TOKEN"], env["MAX_API_URL"], env["MAX_WEBHOOK_SECRET"],
+                       env.get("MAX_WEBHOOK_PATH", "/max/webhook"))  # fmt: skip
+    return app, env["MAX_WEBHOOK_PORT"]
+
+
+BARE: dict[str, Callable[[], tuple[web.Application, str]]] = {
+    "telegram": _telegram,
+    "vk": _vk,
+    "max": _max,
+}
+
+
 def main() -> None:
     """Serve until SIGTERM or SIGINT (``web.run_app`` stops gracefully on either)."""
-    app = bare_telegram_app(
-        os.environ["TELEGRAM_BOT_TOKEN"],
-        os.environ["TELEGRAM_API_URL"],
-        os.environ["WEBHOOK_SECRET"],
-        os.environ.get("WEBHOOK_PATH", "/telegram/webhook"),
-    )
-    host = os.environ.get("WEBHOOK_HOST", "127.0.0.1")
-    web.run_app(app, host=host, port=int(os.environ["WEBHOOK_PORT"]), print=None)
+    channel = sys.argv[1] if len(sys.argv) > 1 else "telegram"
+    app, port = BARE[channel]()
+    web.run_app(app, host="127.0.0.1", port=int(port), print=None)
 
 
 if __name__ == "__main__":

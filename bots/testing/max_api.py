@@ -25,7 +25,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -146,6 +146,7 @@ class FakeMax:
     # "POST /messages" (or "*" for any call) → how many of the next such calls get a 429.
     throttled: dict[str, int] = field(default_factory=dict)
     max_wait: float = 1.0  # a long poll is held at most this long, whatever its timeout
+    on_message: Callable[[str], None] | None = None  # told the chat of every POST /messages
     port: int = 0
     _pending: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (number, update)
     _next_update: int = 1
@@ -455,6 +456,8 @@ class FakeMax:
                             list(body.get("attachments") or []))  # fmt: skip
         posted.format = body.get("format")
         call.mid = posted.mid
+        if self.on_message is not None:
+            self.on_message(str(chat_id))
         return {"message": posted.as_json()}
 
     def _post(

@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,7 @@ class FakeTelegram:
     by_chat: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     blocked_chats: set[str] = field(default_factory=set)
     send_delay: float = 0.0  # seconds a sendMessage takes, as over a real network
+    on_message: Callable[[str], None] | None = None  # told the chat of every sendMessage
     updates: PendingUpdates = field(default_factory=lambda: PendingUpdates())
     port: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
@@ -114,6 +116,8 @@ class FakeTelegram:
         self.calls.append(call)
         if method in ("sendMessage", "editMessageText"):
             self.by_chat.setdefault(str(params.get("chat_id")), []).append(params)
+        if method == "sendMessage" and self.on_message is not None:
+            self.on_message(str(params.get("chat_id")))
         if str(params.get("chat_id")) in self.blocked_chats and method == "sendMessage":
             return web.json_response(BLOCKED, status=403)
         return web.json_response({"ok": True, "result": self._result(call)})

@@ -11,6 +11,7 @@ import itertools
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ class FakeVk:
     by_peer: dict[str, list[Sent]] = field(default_factory=dict)
     refusing: set[str] = field(default_factory=set)  # peers that forbade messages (error 901)
     events: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    on_message: Callable[[str], None] | None = None  # told the peer of every messages.send
     port: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(2))
@@ -107,7 +109,10 @@ class FakeVk:
         if name == "messages.isMessagesFromGroupAllowed":  # VK: {"is_allowed": 0 | 1}
             allowed = 0 if str(params.get("user_id", "")) in self.refusing else 1
             return web.json_response({"response": {"is_allowed": allowed}})
-        peer = str(params.get("peer_id", ""))
+        # messages.send takes one peer_id, or peer_ids (comma-separated) and then answers
+        # with an object for each: {peer_id, message_id, conversation_message_id}.
+        many = "peer_ids" in params
+        peer = str(params.get("peer_id") or str(params.get("peer_ids", "")).split(",")[0])
         if not str(params.get("conversation_message_id", "0")).isdecimal():
             message = "One of the parameters specified was missing or invalid"
             error = {"error_code": 100, "error_msg": message, "request_params": []}
@@ -116,7 +121,11 @@ class FakeVk:
             error = {"error_code": 901, "error_msg": "Can't send messages for users without "
                      "permission", "request_params": []}  # fmt: skip
             return web.json_response({"error": error})
-        return web.json_response({"response": self._record(name, params, peer)})
+        result = self._record(name, params, peer)
+        if many and name == "messages.send":
+            sent = {"peer_id": int(peer), "message_id": result, "conversation_message_id": result}
+            return web.json_response({"response": [sent]})
+        return web.json_response({"response": result})
 
     def _record(self, name: str, params: dict[str, Any], peer: str) -> int:
         # VK: a random_id already used by this sender is not sent again; the first id returns.
@@ -130,6 +139,8 @@ class FakeVk:
         self.calls.append(sent)
         if name in ("messages.send", "messages.edit"):
             self.by_peer.setdefault(peer, []).append(sent)
+        if name == "messages.send" and self.on_message is not None:
+            self.on_message(peer)
         if name == "messages.send" and repeat[1] not in ("", "0"):
             self._random_ids[repeat] = sent.message_id
         return sent.message_id if name == "messages.send" else 1
@@ -171,6 +182,7 @@ class Events:
             "peer_id": peer or user,
             "text": text, "conversation_message_id": number, "fwd_messages": [],
             "important": False, "random_id": 0, "attachments": [], "is_hidden": False,
+            "version": number,  # required in VK's schema (messages_base_message)
         }  # fmt: skip
         client = {"button_actions": BUTTON_ACTIONS if keyboards else ["text"],
                   "keyboard": keyboards, "inline_keyboard": keyboards, "carousel": False,

@@ -19,6 +19,7 @@ from bots.channels.max.config import MaxConfig
 from bots.channels.max.delivery import MaxDelivery
 from bots.channels.max.handlers import MaxRouter
 from bots.channels.max.mapping import CHANNEL
+from bots.shared.pacing import Pace
 from bots.shared.screens import screen_memory
 from dialogs.contract import Outgoing
 
@@ -30,9 +31,9 @@ class MaxChannel(MessengerChannel):
         super().__init__(services)
         self.webhook = config.webhook
         self.bot = build_bot(config.token.get_secret_value(), config.api_url, config.ca_bundle)
-        self.delivery = MaxDelivery(
-            self.bot, screen_memory(services.redis, CHANNEL), services.edge.texts
-        )
+        pace = Pace(per_second=config.per_second, chat_gap=config.chat_gap)
+        screens = screen_memory(services.redis, CHANNEL)
+        self.delivery = MaxDelivery(self.bot, screens, services.edge.texts, pace)
         self.router = MaxRouter(services.edge, self.delivery)
 
     async def listener(self) -> Listener | None:

@@ -27,3 +27,5 @@ class MaxConfig:
     api_url: str | None = None  # another MAX Bot API server (a proxy, the tests' fake)
     webhook: MaxWebhook | None = None  # None: long polling (MAX says: for development)
     ca_bundle: Path | None = None  # None: the Russian Trusted Root CA that maxapi bundles
+    per_second: int = 30  # requests to MAX's Bot API a second (MAX's limit)
+    chat_gap: float = 0.5  # seconds between two messages into one chat
