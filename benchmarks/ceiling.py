@@ -101,6 +101,7 @@ class Run:
     elapsed: float = 0.0
     rss_start: float = 0.0  # MiB
     rss_end: float = 0.0
+    api_calls: Counter[str] = field(default_factory=Counter)  # what the bot asked the fake API
     bot_cpu: float = 0.0  # CPU seconds the bot process spent during the run
     driver_cpu: float = 0.0  # and this process (the fake API and the citizens)
 
@@ -120,6 +121,9 @@ class Run:
               f"refused as busy (503, retried): {self.refused}, "
               f"unanswered: {self.unanswered}")  # fmt: skip
         print(f"[{self.label}] RSS: {self.rss_start:.0f} MiB ready, {self.rss_end:.0f} MiB after")
+        calls = ", ".join(f"{name} {n / max(1, answered):.2f}" for name, n in
+                          self.api_calls.most_common())  # fmt: skip
+        print(f"[{self.label}] API calls an update: {calls}")
         each = self.bot_cpu / len(ordered) * 1000 if ordered else 0.0
         print(f"[{self.label}] CPU during the run: bot {self.bot_cpu:.1f} s "
               f"({each:.1f} ms an update), fake API and citizens "
@@ -240,7 +244,9 @@ async def measure(bot: BotProcess, player: Player, port: int, count: int, gate: 
             await bot.wait_ready()
             run.rss_start = rss_mib(bot.pid)
             bot_cpu, driver_cpu = cpu_seconds(bot.pid), time.process_time()
+            calls_before = len(player.fake.calls)
             await citizens(run, player, port, count, gate)
+            run.api_calls.update(player.call_name(c) for c in player.fake.calls[calls_before:])
             run.bot_cpu = cpu_seconds(bot.pid) - bot_cpu
             run.driver_cpu = time.process_time() - driver_cpu
             run.rss_end = rss_mib(bot.pid)

@@ -29,6 +29,11 @@ class Player:
     headers: dict[str, str] = field(default_factory=dict)
     hook: dict[str, str] = field(default_factory=dict)  # the assistant's webhook address
 
+    @staticmethod
+    def call_name(call: Any) -> str:
+        """A recorded call's method: MAX's ``name`` («POST /messages»), the others' ``method``."""
+        return str(getattr(call, "name", None) or call.method)
+
     async def start(self) -> None:
         await self.fake.start()
 

@@ -86,7 +86,7 @@ async def test_a_webhook_burst_beyond_capacity_is_refused_for_retry_not_apologis
 ) -> None:
     memory = MemoryDatabase()
     engine = DialogEngine(kb, classifier, Slow(memory, 0.3))
-    process = BotProcess(engine, telegram, capacity=2)
+    process = BotProcess(engine, telegram, capacity=2, line=0)  # no line: refused at once
     await process.start()
     updates = Updates()
     burst = [updates.message(USER + n, "пособие на ребенка сколько") for n in range(8)]
@@ -105,13 +105,35 @@ async def test_a_webhook_burst_beyond_capacity_is_refused_for_retry_not_apologis
     assert all(apology not in text for n in range(8) for text in telegram.texts(USER + n))
 
 
+async def test_a_burst_waits_in_line_for_a_turn_and_what_cannot_get_one_in_time_is_refused(
+    kb: KnowledgeBaseContent, classifier: EmbeddedClassifier, telegram: FakeTelegram
+) -> None:
+    """Two turns at once, each 0.6 s: six more wait in line (a second at most), so two of them
+    get a turn in time; four are refused, and Telegram sends them again."""
+    memory = MemoryDatabase()
+    process = BotProcess(DialogEngine(kb, classifier, Slow(memory, 0.6)), telegram, capacity=2)
+    await process.start()
+    updates = Updates()
+    burst = [updates.message(USER + n, "декрет когда выплаты") for n in range(8)]
+    try:
+        statuses = await asyncio.gather(*(process.post(u) for u in burst))
+        assert sorted(statuses) == [200] * 4 + [503] * 4  # two running, two from the line
+        for update, status in zip(burst, statuses, strict=True):
+            if status == 503:
+                assert await process.post(update) == 200
+    finally:
+        await process.stop()
+    assert len(memory.messages) == len(burst)
+
+
 async def test_vk_says_ok_only_for_a_kept_event_and_busy_beyond_capacity(
     kb: KnowledgeBaseContent, classifier: EmbeddedClassifier
 ) -> None:
     fake = FakeVk()
     await fake.start()
     memory = MemoryDatabase()
-    process = VkProcess(DialogEngine(kb, classifier, Slow(memory, 0.3)), fake, capacity=1)
+    engine = DialogEngine(kb, classifier, Slow(memory, 0.3))
+    process = VkProcess(engine, fake, capacity=1, line=0)
     await process.start()
     events = Events(VK_SECRET)
     try:

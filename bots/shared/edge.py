@@ -9,8 +9,9 @@ bug and is logged with its traceback. The citizen gets the same apology either w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from bots.shared.flood import Admission, FloodControl, hold
@@ -24,6 +25,10 @@ from knowledge_base.model import Texts
 
 log = logging.getLogger("lifebot.edge")
 CAPACITY = 15  # turns at once: the default pool (5 connections and 10 more on demand)
+# A pushed update (a webhook) waits this long for a free turn before it is refused, and so
+# many wait at most: Telegram posts at most 100 at once (max_connections), VK and MAX fewer.
+LINE_SECONDS = 1.0
+LINE_LENGTH = 100
 Chat = TypeVar("Chat")
 ADMITTED = Admission()
 
@@ -48,6 +53,7 @@ class Edge:
         capacity: int = CAPACITY,
         outage: Outage | None = None,
         group_chats: bool = False,
+        line: int = LINE_LENGTH,
     ) -> None:
         self.engine = engine
         self.flood = flood
@@ -56,17 +62,45 @@ class Edge:
         self.outage = outage or Outage()
         self.group_chats = group_chats  # answer in groups too (see bots.shared.ownership)
         self.redelivered = False  # set by a channel the messenger posts to: refuse, it retries
+        self.line, self.line_seconds = line, LINE_SECONDS
         self._slots = asyncio.Semaphore(capacity)
+        self._in_line = 0
 
     @property
     def saturated(self) -> bool:
-        """As many turns running as the database has connections for: a messenger that
-        redelivers (a webhook) is refused now and retries, instead of every turn timing out."""
-        return self.inflight.count >= self.capacity
+        """As many turns running as the database has connections for, and the line for one
+        full: a messenger that redelivers (a webhook) is refused now and retries."""
+        return self._slots.locked() and self._in_line >= self.line
 
     def slot(self) -> asyncio.Semaphore:
         """For intakes that pull (polling): wait for a free slot, the messenger keeps the rest."""
         return self._slots
+
+    @contextlib.asynccontextmanager
+    async def pushed(self) -> AsyncIterator[bool]:
+        """A pushed update's turn (webhooks): True once a slot is free, within
+        ``line_seconds`` and with at most ``line`` waiting; False: refuse it, the messenger
+        sends it again. A refusal after a short wait costs both sides less than the retries of
+        an immediate one, and the citizen waits less."""
+        if self.saturated or not await self._wait_in_line():
+            yield False
+            return
+        try:
+            async with self.inflight.track():
+                yield True
+        finally:
+            self._slots.release()
+
+    async def _wait_in_line(self) -> bool:
+        self._in_line += 1
+        try:
+            async with asyncio.timeout(self.line_seconds):
+                await self._slots.acquire()
+        except TimeoutError:
+            return False
+        finally:
+            self._in_line -= 1
+        return True
 
     @property
     def texts(self) -> Texts:

@@ -47,13 +47,19 @@ def same_secret(given: Any, expected: str) -> bool:
 
 def turned_away(edge: Edge, request: web.Request, header: str, secret: str) -> web.Response | None:
     """What a webhook answers before reading the body: 401 without the secret (nothing is
-    handled), 503 while as many turns run as the database can serve (refusing must cost next
-    to nothing; the messenger sends the update again). None: go on."""
+    handled), 503 while as many turns run as the database can serve and as many wait for
+    one (refusing must cost next to nothing; the messenger sends the update again). None: go
+    on, to ``Edge.pushed``."""
     if not same_secret(request.headers.get(header, ""), secret):
         return web.Response(status=401, text="Unauthorized")
     if edge.saturated:
-        return web.Response(status=503, text="busy", headers={"Retry-After": "1"})
+        return busy()
     return None
+
+
+def busy() -> web.Response:
+    """No turn free in time: the messenger sends the update again."""
+    return web.Response(status=503, text="busy", headers={"Retry-After": "1"})
 
 
 def unavailable() -> web.Response:

@@ -8,7 +8,7 @@ from typing import Any
 from bots.channels.max.app import build_bot, close_bot, webhook_app
 from bots.channels.max.delivery import MaxDelivery
 from bots.channels.max.handlers import MaxRouter
-from bots.shared.edge import CAPACITY, Edge
+from bots.shared.edge import CAPACITY, LINE_LENGTH, Edge
 from bots.shared.flood import FloodControl
 from bots.shared.pacing import Pace
 from bots.shared.screens import MemoryScreens
@@ -32,12 +32,13 @@ class MaxProcess(LocalBot):
         flood: FloodControl | None = None,
         port: int | None = None,
         capacity: int = CAPACITY,
+        line: int = LINE_LENGTH,
         pace: Pace = UNPACED,
     ) -> None:
         self.engine = engine
         self.fake = fake
         self.bot = build_bot(fake.token, fake.url)
-        self.edge = Edge(engine, flood, capacity=capacity)
+        self.edge = Edge(engine, flood, capacity=capacity, line=line)
         self.delivery = MaxDelivery(self.bot, MemoryScreens(), engine.knowledge.texts, pace)
         self.router = MaxRouter(self.edge, self.delivery, BOT_USERNAME)  # as GET /me says
         super().__init__(webhook_app(self.router, SECRET, PATH), PATH, port)

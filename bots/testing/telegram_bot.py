@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bots.channels.telegram.app import build_bot, build_dispatcher, webhook_app
-from bots.shared.edge import CAPACITY, Edge
+from bots.shared.edge import CAPACITY, LINE_LENGTH, Edge
 from bots.shared.flood import FloodControl
 from bots.testing.local import ChatCitizen, LocalBot
 from bots.testing.telegram_api import FakeTelegram, Updates
@@ -26,11 +26,12 @@ class BotProcess(LocalBot):
         flood: FloodControl | None = None,
         port: int | None = None,
         capacity: int = CAPACITY,
+        line: int = LINE_LENGTH,
     ) -> None:
         self.engine = engine
         self.fake = fake
         self.bot = build_bot(fake.token, fake.url)
-        self.dispatcher = build_dispatcher(Edge(engine, flood, capacity=capacity))
+        self.dispatcher = build_dispatcher(Edge(engine, flood, capacity=capacity, line=line))
         app = webhook_app(self.bot, self.dispatcher, SECRET, PATH)
         super().__init__(app, PATH, port)
 

@@ -11,7 +11,7 @@ from bots.channels.vk.app import build_api, build_bot, callback_app
 from bots.channels.vk.config import CallbackServer
 from bots.channels.vk.delivery import VkDelivery
 from bots.channels.vk.labeler import build_labeler
-from bots.shared.edge import CAPACITY, Edge
+from bots.shared.edge import CAPACITY, LINE_LENGTH, Edge
 from bots.shared.flood import FloodControl
 from bots.shared.screens import MemoryScreens
 from bots.testing.local import ChatCitizen, LocalBot
@@ -33,13 +33,14 @@ class VkProcess(LocalBot):
         flood: FloodControl | None = None,
         port: int | None = None,
         capacity: int = CAPACITY,
+        line: int = LINE_LENGTH,
     ) -> None:
         self.engine = engine
         self.fake = fake
         self.api = build_api(fake.token, fake.api_url)
         self.screens = MemoryScreens()
         self.delivery = VkDelivery(self.api, self.screens, engine.knowledge.texts)
-        self.edge = Edge(engine, flood, capacity=capacity)
+        self.edge = Edge(engine, flood, capacity=capacity, line=line)
         labeler = build_labeler(self.edge, self.delivery, self.screens)
         self.bot = build_bot(self.api, labeler, GROUP)
         server = CallbackServer(CONFIRMATION, SecretStr(SECRET), "127.0.0.1", 0, PATH)

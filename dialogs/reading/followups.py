@@ -7,7 +7,7 @@ if the deadline is missed) — of the step it names, the step on screen, or the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from dialogs.reading.reader import CompiledFollowUp, Reader
@@ -40,9 +40,9 @@ def find_follow_up(
     shown: Step | None,
     message: Message,
 ) -> FollowUpMatch | None:
-    words = reader.content(message)
+    has = _matcher(reader.content(message))
     compiled = reader.situation(situation)
-    faq = _best_faq(compiled.follow_ups, words)
+    faq = _best_faq(compiled.follow_ups, has)
     if faq is not None:
         return FollowUpMatch(faq=next(f for f in situation.faq if f.id == faq))
     aspects = tuple(
@@ -54,18 +54,32 @@ def find_follow_up(
         return None
     if "missed" in aspects:
         aspects = ("missed",)  # «не успею» is about the deadline, not its date
-    target = _named_steps(compiled.step_words, steps, words) or ([shown] if shown else [])
+    target = _named_steps(compiled.step_words, steps, has) or ([shown] if shown else [])
     if not target:  # about the whole plan: only what a list of all steps answers well
         aspects = tuple(a for a in aspects if a in PLAN_WIDE)
         target = list(steps)
     return FollowUpMatch(aspects=aspects, steps=tuple(target)) if aspects else None
 
 
-def _best_faq(follow_ups: Sequence[CompiledFollowUp], words: frozenset[str]) -> str | None:
+def _matcher(words: frozenset[str]) -> Callable[[str], bool]:
+    """Whether the message has a word that is the same as a stem: each stem is looked up
+    once a turn, however many phrasings share it."""
+    known: dict[str, bool] = {}
+
+    def has(stem: str) -> bool:
+        found = known.get(stem)
+        if found is None:
+            found = known[stem] = any(same(word, stem) for word in words)
+        return found
+
+    return has
+
+
+def _best_faq(follow_ups: Sequence[CompiledFollowUp], has: Callable[[str], bool]) -> str | None:
     best_id, best_score = None, 0.0
     for item in follow_ups:
         for phrasing in item.questions:
-            matched = sum(any(same(w, q) for w in words) for q in phrasing)
+            matched = sum(map(has, phrasing))
             if not phrasing or matched < min(2, len(phrasing)):
                 continue
             score = matched / len(phrasing)
@@ -75,12 +89,10 @@ def _best_faq(follow_ups: Sequence[CompiledFollowUp], words: frozenset[str]) -> 
 
 
 def _named_steps(
-    titles: dict[str, frozenset[str]], steps: Sequence[Step], words: frozenset[str]
+    titles: dict[str, frozenset[str]], steps: Sequence[Step], has: Callable[[str], bool]
 ) -> list[Step]:
     """The steps whose titles the question names best («пособие» names all three
     allowance steps)."""
-    scored = [
-        (sum(any(same(w, t) for w in words) for t in titles.get(s.id, ())), s) for s in steps
-    ]
+    scored = [(sum(map(has, titles.get(s.id, ()))), s) for s in steps]
     top = max((score for score, _ in scored), default=0)
     return [step for score, step in scored if score == top] if top >= 1 else []

@@ -27,7 +27,7 @@ from bots.channels.max.delivery import MaxDelivery
 from bots.channels.max.handlers import MaxRouter
 from bots.shared.edge import Edge
 from bots.shared.intake import unless_stopped
-from bots.shared.web import turned_away, unavailable
+from bots.shared.web import busy, turned_away, unavailable
 from dialogs.contract import Outgoing
 from knowledge_base.errors import ConfigurationError, StorageUnavailable
 
@@ -180,7 +180,8 @@ def webhook_app(router: MaxRouter, secret: str, path: str) -> web.Application:
     """An aiohttp app whose ``path`` takes MAX's updates, at least once: the 200 goes out only
     after the update was handled and committed, so MAX redelivers what a crash interrupts (the
     update's claim makes a redelivery a no-op). When as many turns run as the database can
-    serve, or while it is unavailable, the update gets 503 and MAX sends it again later.
+    serve (after a second in line, ``Edge.pushed``), or while it is unavailable, the update
+    gets 503 and MAX sends it again later.
 
     A wrong or missing secret gets 401 and is not handled; a body that is not an update gets
     400 (logged without its content); never a 500."""
@@ -200,7 +201,9 @@ def webhook_app(router: MaxRouter, secret: str, path: str) -> web.Application:
             log.warning("MAX webhook: a malformed %s refused", raw.get("update_type"))
             return web.Response(status=400, text="bad request")
         try:
-            async with edge.inflight.track():
+            async with edge.pushed() as admitted:
+                if not admitted:
+                    return busy()
                 await router.handle(update)
         except StorageUnavailable:  # nothing was kept: MAX sends the update again
             return unavailable()

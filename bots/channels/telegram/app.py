@@ -34,7 +34,7 @@ from bots.channels.telegram.mapping import CHANNEL
 from bots.shared.edge import Edge, log_failure
 from bots.shared.intake import unless_stopped
 from bots.shared.proactive import IdleSurveys
-from bots.shared.web import turned_away, unavailable
+from bots.shared.web import busy, turned_away, unavailable
 from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
 from knowledge_base.errors import StorageUnavailable
@@ -62,7 +62,9 @@ def build_bot(token: str, api_url: str | None = None) -> Bot:
 
 
 def build_dispatcher(edge: Edge) -> Dispatcher:
-    dispatcher = Dispatcher()
+    # The conversation state is the engine's, in SQL: aiogram's FSM (a context and a storage
+    # look-up for every update) has nothing to keep.
+    dispatcher = Dispatcher(disable_fsm=True)
     dispatcher["edge"] = edge
     dispatcher.include_router(build_router(edge))
     return dispatcher
@@ -172,7 +174,8 @@ def webhook_app(bot: Bot, dispatcher: Dispatcher, secret: str, path: str) -> web
     """An aiohttp app whose ``path`` takes updates, at least once: the 200 goes out only after
     the update was handled and committed, so Telegram redelivers whatever a crash interrupts
     (and the update's claim makes a redelivery a no-op). When as many turns run as the
-    database can serve, the request gets 503 and Telegram retries it later.
+    database can serve, the request waits in line a second at most (``Edge.pushed``), then
+    gets 503 and Telegram retries it later.
 
     While the database is unavailable, the update gets 503 too, and nothing of it is kept.
     A wrong or missing secret header gets 401; a body that is not an update gets 400 (and is
@@ -189,7 +192,9 @@ def webhook_app(bot: Bot, dispatcher: Dispatcher, secret: str, path: str) -> web
         if not is_ours(update):
             return web.json_response({})  # a kind of update we never asked for: nothing to do
         try:
-            async with edge.inflight.track():
+            async with edge.pushed() as admitted:
+                if not admitted:
+                    return busy()
                 await dispatcher.feed_update(bot, update)
         except StorageUnavailable:  # nothing was kept: Telegram sends the update again
             return unavailable()

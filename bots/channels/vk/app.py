@@ -18,7 +18,7 @@ from bots.channels.vk.mapping import CHANNEL
 from bots.shared.edge import Edge
 from bots.shared.intake import unless_stopped
 from bots.shared.proactive import IdleSurveys
-from bots.shared.web import same_secret, unavailable
+from bots.shared.web import busy, same_secret, unavailable
 from dialogs.contract import Outgoing
 from dialogs.engine import DialogEngine
 from knowledge_base.errors import ChannelError, StorageUnavailable
@@ -121,9 +121,9 @@ def callback_app(bot: Bot, server: CallbackServer, group_id: int, edge: Edge) ->
     """VK's Callback API for community ``group_id``, at least once: «ok» goes out only after
     the event was handled and committed, so VK redelivers what a crash interrupts (the claim
     makes a redelivery a no-op). When as many turns run as the database can serve, the event
-    gets 503 and VK sends it again later; so does one that comes while the database is
-    unavailable. The confirmation string answers VK's check; anything
-    else is refused with a 4xx, never a 500 or a trace."""
+    waits in line a second at most (``Edge.pushed``), then gets 503 and VK sends it again;
+    so does one that comes while the database is unavailable. The confirmation string
+    answers VK's check; anything else is refused with a 4xx, never a 500 or a trace."""
     confirmation, secret = server.confirmation, server.secret.get_secret_value()
     edge.redelivered = True
     # The labeler's guard handles every failure itself; what it lets through (an event not
@@ -146,9 +146,11 @@ def callback_app(bot: Bot, server: CallbackServer, group_id: int, edge: Edge) ->
             log.warning("VK callback with a malformed %s event refused", _kind(event))
             return web.Response(status=400, text="bad request")
         if edge.saturated:
-            return web.Response(status=503, text="busy")
+            return busy()
         try:
-            async with edge.inflight.track():
+            async with edge.pushed() as admitted:
+                if not admitted:
+                    return busy()
                 await bot.process_event(event)
         except StorageUnavailable:  # nothing was kept: without «ok» VK sends it again
             return unavailable()
