@@ -8,9 +8,9 @@ in-process, gets them one by one.
 
 The writes wait in the session (a ``BatchingSession``) until its next statement or its commit,
 whichever comes first, as the ORM's autoflush does: a read in the same turn never misses one,
-and a commit never leaves one behind. Two writes to
-one table are never in one statement (PostgreSQL leaves the order of such writes undefined):
-the first ones are sent before the second joins.
+a commit never leaves one behind, and a rollback drops them. Two writes to one table are never
+in one statement (PostgreSQL leaves the order of such writes undefined): the first ones are
+sent before the second joins.
 """
 
 from __future__ import annotations
@@ -49,7 +49,16 @@ Shape = tuple[Table, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 class BatchingSession(Session):
     """A session that sends its queued writes (``write_later``) before anything else it runs
-    and at its commit: the unit of work's sessions (``storage.database.session_factory``)."""
+    and at its commit, and drops them at a rollback or close: the unit of work's sessions
+    (``storage.database.session_factory``)."""
+
+    def rollback(self) -> None:
+        self.info.pop(PENDING, None)
+        super().rollback()
+
+    def close(self) -> None:
+        self.info.pop(PENDING, None)
+        super().close()
 
 
 async def write_later(session: AsyncSession, write: Write) -> None:

@@ -18,7 +18,7 @@ from dialogs.engine import DialogEngine
 from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRecord
 from dialogs.state import ConversationState
 from storage import models
-from storage.batch import Write, batched
+from storage.batch import Write, batched, write_later
 from storage.pseudonyms import Pseudonymizer
 from storage.uow import SqlUnits
 from tests.chat import START, Chat
@@ -113,6 +113,18 @@ async def test_writes_of_a_turn_that_never_commits_are_not_kept(
     with pytest.raises(RuntimeError):
         await failing_turn()
     async with sessions() as session:
+        assert await session.scalar(text("SELECT count(*) FROM dialog_sessions")) == 0
+
+
+async def test_a_rollback_drops_the_writes_waiting_in_the_session(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions() as session:
+        values = {"key": KEY, "channel": "test", "chat_id": "c", "state": "{}",
+                  "updated_at": START, "idle_due_at": None}  # fmt: skip
+        await write_later(session, Write(models.table_of(models.DialogSession), values))
+        await session.rollback()
+        await session.commit()  # nothing left to send
         assert await session.scalar(text("SELECT count(*) FROM dialog_sessions")) == 0
 
 
