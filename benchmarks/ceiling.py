@@ -163,6 +163,16 @@ async def citizens(run: Run, player: Player, port: int, count: int, gate: int) -
         run.elapsed = time.perf_counter() - started
 
 
+async def listening(port: int) -> bool:
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return False
+    writer.close()
+    await writer.wait_closed()
+    return True
+
+
 def cpu_seconds(pid: int) -> float:
     """User and system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
     try:
@@ -197,7 +207,9 @@ class BotProcess:
             stdout=self.log, stderr=self.log,
         )  # fmt: skip
 
-    async def wait_ready(self) -> None:
+    async def wait_ready(self, port: int) -> None:
+        """``/readyz`` says 200 and the webhook's ``port`` takes connections (the health
+        server may answer a moment before the webhook listens)."""
         assert self.process is not None
         deadline = time.monotonic() + READY_TIMEOUT
         async with aiohttp.ClientSession() as client:
@@ -206,7 +218,7 @@ class BotProcess:
                     break
                 try:
                     async with client.get(self.ready_url) as response:
-                        if response.status == 200:
+                        if response.status == 200 and await listening(port):
                             return
                 except aiohttp.ClientError:
                     pass
@@ -241,7 +253,7 @@ async def measure(bot: BotProcess, player: Player, port: int, count: int, gate: 
     with tempfile.TemporaryFile() as log:
         try:
             await bot.start(log)
-            await bot.wait_ready()
+            await bot.wait_ready(port)
             run.rss_start = rss_mib(bot.pid)
             bot_cpu, driver_cpu = cpu_seconds(bot.pid), time.process_time()
             calls_before = len(player.fake.calls)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
 
 from sqlalchemy import event
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 from knowledge_base.errors import ConfigurationError
 from storage.batch import BatchingSession
 
+log = logging.getLogger("lifebot.database")
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 # A turn that cannot finish in time is refused, not hung: a frozen server, a lock held too long.
 STATEMENT_TIMEOUT = 10.0  # seconds one SQL statement may run
@@ -51,6 +54,20 @@ def create_engine(
     options.setdefault("pool_timeout", CONNECT_TIMEOUT)
     options.setdefault("pool_recycle", POOL_RECYCLE)
     return create_async_engine(url, connect_args=connect, **options)
+
+
+async def warm(engine: AsyncEngine, connections: int) -> None:
+    """Open ``connections`` of the pool now, while the rest of the bot starts: a PostgreSQL
+    connection takes tens of milliseconds to open, and the first citizens would wait for it.
+    Best effort: a connection that fails now is opened by the turn that needs it."""
+    if engine.dialect.name != "postgresql":
+        return
+    try:
+        async with contextlib.AsyncExitStack() as held:
+            for _ in range(connections):
+                await held.enter_async_context(engine.connect())
+    except Exception as error:  # the turns will see the outage, and say so
+        log.warning("the database pool was not opened ahead: %s", type(error).__name__)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

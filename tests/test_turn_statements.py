@@ -19,6 +19,7 @@ from dialogs.records import ConversationOpened, ConversationSnapshot, MessageRec
 from dialogs.state import ConversationState
 from storage import models
 from storage.batch import Write, batched, write_later
+from storage.database import create_engine, warm
 from storage.pseudonyms import Pseudonymizer
 from storage.uow import SqlUnits
 from tests.chat import START, Chat
@@ -189,6 +190,23 @@ async def test_a_second_turn_of_one_citizen_waits_for_the_first_and_sees_its_sta
     seen = await asyncio.wait_for(waiting, 10)
     assert seen is not None
     assert seen.actions == 41
+
+
+async def test_the_pool_is_opened_ahead_so_the_first_citizens_do_not_wait_for_it(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite opens no connections ahead")
+    engine = create_engine(database_url, pool_size=4)
+    try:
+        await warm(engine, 4)
+        assert engine.pool.checkedin() == 4  # type: ignore[attr-defined]
+    finally:
+        await engine.dispose()
+    unreachable = create_engine("postgresql+asyncpg://postgres@127.0.0.1:9/none")
+    await warm(unreachable, 2)  # best effort: the turns will meet the outage themselves
+    await unreachable.dispose()
+    assert "not opened ahead" in caplog.text
 
 
 def test_only_postgresql_takes_several_writes_in_one_statement() -> None:

@@ -30,7 +30,7 @@ from knowledge_base.loader import load_knowledge_base
 from nlu.embedded import EmbeddedClassifier, load_or_train
 from nlu.entities import EntitiesOnly, EntityExtractor
 from nlu.training_data import DATA_DIR, training_examples
-from storage.database import create_engine, session_factory
+from storage.database import create_engine, session_factory, warm
 from storage.pseudonyms import Pseudonymizer, stored_secret
 from storage.uow import SqlUnits
 
@@ -193,9 +193,10 @@ async def build_assistant(settings: Settings, metrics: Metrics | None = None) ->
     closers: list[Closable] = []
     try:
         redis, flood, units = await _state(settings, session_factory(database), closers)
-        knowledge, (classifier, closing) = await asyncio.to_thread(
-            _understanding, settings, metrics
-        )
+        understood, _ = await asyncio.gather(
+            asyncio.to_thread(_understanding, settings, metrics), warm(database, turns)
+        )  # the pool opens while the knowledge base and the NLU load
+        knowledge, (classifier, closing) = understood
     except BaseException:
         for closer in closers:
             await closer.close()
