@@ -2,7 +2,7 @@
 black box. Prints figures, asserts nothing.
 
     python benchmarks/ceiling.py [CITIZENS] [CONCURRENCY] [--channels telegram,vk,max]
-    python benchmarks/ceiling.py                  # 300 40, all three: ~4 minutes
+    python benchmarks/ceiling.py                  # 300 40, all three: ~5 minutes
     python benchmarks/ceiling.py 300 10 --channels telegram     # the p99 at concurrency 10
 
 For each messenger two bots, one after the other, each a process of its own started as in
@@ -11,6 +11,11 @@ production:
 * bare — ``python -m bots.testing.bare_bots <channel>``: aiogram 3, vkbottle 4 or maxapi, one
   handler that sends one message per update, the library's webhook server; no database, no
   NLU. What the library, aiohttp and Python cost on this machine: the ceiling.
+* io (Telegram) — ``python -m bots.testing.bare_bots telegram --io``: the same library doing
+  per update only the I/O the assistant cannot do without (``bots.testing.io_floor``): one
+  transaction on the scratch database through asyncpg itself, then two messages, the second
+  with two buttons, through the assistant's Bot API session. No NLU, no engine, no ORM: the
+  floor under the assistant.
 * assistant — ``lifebot run <channel>`` with its webhook (Telegram, MAX) or Callback API (VK),
   on a scratch PostgreSQL database (created and migrated here, dropped afterwards), the
   embedded NLU, no Redis.
@@ -28,7 +33,8 @@ How to read it:
   p50 and p99 over every update.
 * assistant/bare — the assistant's updates/s as a share of the bare bot's, per messenger:
   «half the speed of a bare framework» is 0.5; the rest is the real work (NLU, masking, the
-  engine, the database round trips).
+  engine, the database round trips). io/bare is the most the assistant's own I/O leaves
+  for it; assistant/io what its understanding, masking and recording cost on top.
 * RSS — the bot process's resident memory (VmRSS) once ready, and after the run.
 * refused — 503s the bot answered (retried); unanswered — updates with no reply in 30 s.
 * CPU — seconds the bot and this process spent during the run. On 2 cores, when this
@@ -71,6 +77,7 @@ WORDS = [
 FIRST_USER = 100_000
 REPLY_TIMEOUT = 30.0  # seconds an update may wait for its first reply
 READY_TIMEOUT = 180.0  # seconds a bot may take to start (the NLU model loads)
+FLOORS = {"telegram"}  # messengers with an «io» bot (``bare_bots --io``)
 
 
 class Replies:
@@ -270,18 +277,20 @@ async def measure(bot: BotProcess, player: Player, port: int, count: int, gate: 
 async def bench(
     channel: str, label: str, count: int, gate: int, extra: dict[str, str] | None = None
 ) -> Run:
-    """One bot's run against a fresh fake API; ``extra``: the assistant's database."""
+    """One bot's run against a fresh fake API: ``bare``, ``io`` or ``assistant``; ``extra``:
+    the database's settings."""
     player = PLAYERS[channel]()
     await player.start()
     port, health = free_port(), free_port()
-    env = {**os.environ, **player.env(port)}
+    env = {**os.environ, **player.env(port), **(extra or {})}
     try:
-        if extra is None:
+        if label != "assistant":
             command = [sys.executable, "-m", "bots.testing.bare_bots", channel]
+            command += ["--io"] if label == "io" else []
             ready = f"http://127.0.0.1:{port}/readyz"
         else:
             command = [LIFEBOT, "run", channel]
-            env |= {**extra, **player.hook, "HEALTH_PORT": str(health)}
+            env |= {**player.hook, "HEALTH_PORT": str(health)}
             env.pop("REDIS_URL", None)
             ready = f"http://127.0.0.1:{health}/readyz"
         bot = BotProcess(f"{channel} {label}", command, env, ready)
@@ -299,7 +308,7 @@ async def main(count: int, gate: int, channels: list[str]) -> None:
     assert task is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     print(f"{count} citizens × {len(WORDS)} messages, {gate} at a time, {os.cpu_count()} CPUs")
-    ratios = {}
+    ratios: list[str] = []
     for channel in channels:
         bare = await bench(channel, "bare", count, gate)
         async with scratch_database() as url:  # a fresh one for each messenger
@@ -308,10 +317,17 @@ async def main(count: int, gate: int, channels: list[str]) -> None:
                 "NLU_CACHE_DIR": str(Path.home() / ".cache" / "lifebot"),
                 "PSEUDONYM_SECRET": "ceiling-pseudonym-secret-0123456789",
             }
+            io = await bench(channel, "io", count, gate, settings) if channel in FLOORS else None
             assistant = await bench(channel, "assistant", count, gate, settings)
-        ratios[channel] = assistant.rate / bare.rate if bare.rate else float("nan")
-    for channel, ratio in ratios.items():
-        print(f"[{channel}] assistant/bare updates per second: {ratio:.2f}")
+        ratios.append(f"[{channel}] assistant/bare updates per second: {share(assistant, bare)}")
+        if io is not None:
+            ratios.append(f"[{channel}] io/bare: {share(io, bare)} (the most the assistant's "
+                          f"I/O leaves), assistant/io: {share(assistant, io)}")  # fmt: skip
+    print("\n".join(ratios))
+
+
+def share(run: Run, base: Run) -> str:
+    return f"{run.rate / base.rate:.2f}" if base.rate else "nan"
 
 
 def arguments() -> argparse.Namespace:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bots.channels.telegram.app import build_bot, build_dispatcher, idle_surveys, run_polling
 from bots.channels.telegram.rendering import MESSAGE_LIMIT, render
+from bots.channels.telegram.typing import typing_after
 from bots.shared.edge import Edge
 from bots.shared.flood import MemoryFloodControl
 from bots.testing.telegram_api import FakeTelegram, Updates
@@ -378,3 +379,19 @@ async def test_an_old_survey_keyboard_does_not_overwrite_the_answer(
     async with sessions() as session:
         stored = {a.question: a.value for a in await session.scalars(select(models.SurveyAnswer))}
     assert stored == {"csat": "5", "effort": "4", "answered": "yes"}
+
+
+async def test_typing_shows_only_while_a_slow_answer_is_prepared(telegram: FakeTelegram) -> None:
+    bot = build_bot(telegram.token, telegram.url)
+    try:
+        async with typing_after(bot, USER, 0.3):
+            await asyncio.sleep(0.05)  # a quick answer: no «печатает…»
+        assert "sendChatAction" not in telegram.methods()
+        async with typing_after(bot, USER, 0.05):
+            await asyncio.sleep(0.3)
+        (shown,) = [c for c in telegram.calls if c.method == "sendChatAction"]
+        assert (shown.params["action"], shown.params["chat_id"]) == ("typing", str(USER))
+        await asyncio.sleep(0.1)
+        assert telegram.methods().count("sendChatAction") == 1  # stopped with the answer
+    finally:
+        await bot.session.close()

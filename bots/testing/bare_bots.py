@@ -8,6 +8,11 @@ middlewares). ``benchmarks/ceiling.py`` runs one as a process of its own:
                                                  # VK_API_URL, VK_GROUP_ID, VK_CALLBACK_*
     python -m bots.testing.bare_bots max        # maxapi: MAX_BOT_TOKEN, MAX_API_URL,
                                                  # MAX_WEBHOOK_SECRET, MAX_WEBHOOK_PORT/PATH
+    python -m bots.testing.bare_bots telegram --io   # and DATABASE_URL: the assistant's I/O
+
+With ``--io`` (Telegram) a bot does per update what the assistant cannot do without, and
+nothing else (``bots.testing.io_floor``): one transaction on PostgreSQL, then two messages,
+the second with two buttons, through the assistant's own Bot API session.
 
 Telegram's and VK's answer goes out after the reply was sent, as the assistant answers only
 after the update was handled; maxapi's own webhook answers at once and handles the update in
@@ -18,15 +23,18 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+
+from bots.channels.telegram.session import JsonSession
+from bots.testing.io_floor import BUTTONS, QUESTION, FloorTurns
 
 REPLY = "Здравствуйте! Я получил ваше сообщение."
 
@@ -35,16 +43,40 @@ async def ready(_: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def bare_telegram_app(token: str, api_url: str, secret: str, path: str) -> web.Application:
-    """The webhook application: ``path`` takes updates (with ``secret``), ``/readyz`` is 200."""
-    bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(api_url)))
+def bare_telegram_app(
+    token: str, api_url: str, secret: str, path: str, floor_of: str | None = None
+) -> web.Application:
+    """The webhook application: ``path`` takes updates (with ``secret``), ``/readyz`` is 200.
+    ``floor_of``: a database URL, for the assistant's I/O (``--io``)."""
+    api = TelegramAPIServer.from_base(api_url)
+    session = JsonSession(api=api) if floor_of else AiohttpSession(api=api)
+    bot = Bot(token, session=session)
     dispatcher = Dispatcher()
+    floor: list[FloorTurns] = []
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=label, callback_data=f"b:{n}")]
+        for n, label in enumerate(BUTTONS)
+    ])  # fmt: skip
 
     @dispatcher.message()
     async def answer(message: Message) -> None:
+        if not floor:
+            await message.answer(REPLY)
+            return
+        chat = str(message.chat.id)
+        await floor[0].turn("telegram", f"{chat}:{message.message_id}", chat, message.text or "")
         await message.answer(REPLY)
+        await message.answer(QUESTION, reply_markup=keyboard)
 
     app = web.Application()
+    if floor_of:
+
+        async def opened(_: web.Application) -> AsyncIterator[None]:
+            floor.append(await FloorTurns.open(floor_of))
+            yield
+            await floor[0].close()
+
+        app.cleanup_ctx.append(opened)
     app.router.add_get("/readyz", ready)
     handler = SimpleRequestHandler(
         dispatcher, bot, handle_in_background=False, secret_token=secret
@@ -114,8 +146,9 @@ def bare_max_app(token: str, api_url: str, secret: str, path: str) -> web.Applic
 def _telegram() -> tuple[web.Application, str]:
     env = os.environ
     path = env.get("WEBHOOK_PATH", "/telegram/webhook")
+    floor = env["DATABASE_URL"] if "--io" in sys.argv else None
     app = bare_telegram_app(env["TELEGRAM_BOT_TOKEN"], env["TELEGRAM_API_URL"],
-                            env["WEBHOOK_SECRET"], path)  # fmt: skip
+                            env["WEBHOOK_SECRET"], path, floor)  # fmt: skip
     return app, env["WEBHOOK_PORT"]
 
 

@@ -105,9 +105,7 @@ class FakeTelegram:
             unauthorized = {"ok": False, "error_code": 401, "description": "Unauthorized"}
             return web.json_response(unauthorized)
         method = request.match_info["method"]
-        params = dict(await request.post()) if request.can_read_body else {}
-        if request.content_type == "application/json":
-            params = await request.json()
+        params = await _parameters(request)
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._updates(params)})
         if method == "sendMessage" and self.send_delay:
@@ -226,3 +224,15 @@ def _command_entities(text: str) -> dict[str, Any]:
         return {}
     length = len(text.split(" ")[0])
     return {"entities": [{"type": "bot_command", "offset": 0, "length": length}]}
+
+
+async def _parameters(request: web.Request) -> dict[str, Any]:
+    """A call's parameters, from a form or a JSON body (the Bot API takes both), kept in the
+    form's shape: each a string, a nested one (a keyboard) as its JSON."""
+    if request.content_type != "application/json":
+        return dict(await request.post()) if request.can_read_body else {}
+    given = await request.json()
+    return {
+        name: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        for name, value in given.items()
+    }

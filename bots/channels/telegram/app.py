@@ -8,7 +8,6 @@ import json
 import logging
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.methods import (
@@ -31,6 +30,7 @@ from aiohttp import web
 from bots.channels.telegram.delivery import TelegramDelivery
 from bots.channels.telegram.handlers import build_router
 from bots.channels.telegram.mapping import CHANNEL
+from bots.channels.telegram.session import JsonSession
 from bots.shared.edge import Edge, log_failure
 from bots.shared.intake import unless_stopped
 from bots.shared.proactive import IdleSurveys
@@ -57,7 +57,7 @@ _RESPONSE_MODELS = [
 def build_bot(token: str, api_url: str | None = None) -> Bot:
     """``api_url`` points at another Bot API server (self-hosted, or the tests' fake)."""
     api = TelegramAPIServer.from_base(api_url) if api_url else None
-    session = AiohttpSession(api=api) if api else AiohttpSession()
+    session = JsonSession(api=api) if api else JsonSession()
     return Bot(token, session=session)
 
 

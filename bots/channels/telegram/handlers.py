@@ -6,11 +6,11 @@ import dataclasses
 
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, ErrorEvent, Message, Update
-from aiogram.utils.chat_action import ChatActionSender
 
 from bots.channels.telegram import mapping
 from bots.channels.telegram.delivery import TelegramDelivery
 from bots.channels.telegram.middlewares import FloodMiddleware
+from bots.channels.telegram.typing import typing_after
 from bots.shared import ownership
 from bots.shared.edge import Edge
 from dialogs.contract import IncomingEvent
@@ -41,7 +41,7 @@ async def on_message(message: Message, bot: Bot, edge: Edge, event_update: Updat
         return
     event = mapping.from_message(message, event_update.update_id, username)
     chat = message.chat.id
-    async with ChatActionSender.typing(bot=bot, chat_id=chat, initial_sleep=TYPING_AFTER):
+    async with typing_after(bot, chat, TYPING_AFTER):
         replies = await edge.answer(event)
     if group:  # several people see these buttons: each works only for this citizen
         replies = ownership.owned(replies, event.user_id)
