@@ -8,9 +8,13 @@ alternating rounds of one process, CPU time per operation. Prints figures, asser
   the JSON body (``bots.channels.telegram.session``).
 * typing — a quick turn's «typing…» guard: aiogram's ``ChatActionSender`` with an initial
   sleep against the timer (``bots.channels.telegram.typing``).
+* stem — the reader's stemmer over the words of the knowledge base and the NLU data: each
+  of ~90 endings tried with ``endswith``, against a set looked up once per ending length and
+  each word cut once (``dialogs.reading.words.stem``).
 * claim — the turn's first statement (claim the update, lock the state) on PostgreSQL in a
   unit-of-work session: through the ORM's ``Session.execute`` against the session's
-  connection (``storage.uow``).
+  connection. Not kept: it does not pay (the session's transaction, not its execution of a
+  statement, is what costs), so ``storage.uow`` still runs it through the session.
 
 The ratio is now/before: below 1 the lever pays. Rounds alternate so that a noisy neighbour
 weighs on both sides alike; the median round is printed.
@@ -36,6 +40,7 @@ from aiogram.utils.chat_action import ChatActionSender
 from bots.channels.telegram.session import JsonSession
 from bots.channels.telegram.typing import typing_after
 from bots.testing.local import free_port
+from dialogs.reading import words
 from storage.database import create_engine, session_factory
 from storage.uow import _claim_and_lock
 
@@ -114,6 +119,37 @@ async def typing(rounds: int, n: int) -> None:
     await bot.session.close()
 
 
+_ENDINGS_LONGEST_FIRST = tuple(sorted(words._ENDING_WORDS.split(), key=len, reverse=True))
+
+
+def stem_by_endswith(word: str) -> str:
+    """The stemmer before: every ending tried in turn, nothing remembered."""
+    if word.isdigit() or len(word) <= 3:
+        return word
+    for ending in _ENDINGS_LONGEST_FIRST:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)][: words.STEM_LENGTH]
+    return word[: words.STEM_LENGTH]
+
+
+async def stems(rounds: int, n: int) -> None:
+    texts = [p.read_text() for p in (ROOT / "knowledge_base").rglob("*.yml")]
+    texts += [p.read_text() for p in (ROOT / "nlu").rglob("*.yml")]
+    found = [w for text in texts for w in words.words(text)][:20_000]  # as a citizen repeats
+    if any(stem_by_endswith(w) != words.stem(w) for w in found):
+        raise SystemExit("the stemmers disagree: the lever would change what is understood")
+
+    async def before(_: int) -> None:
+        for word in found:
+            stem_by_endswith(word)
+
+    async def now(_: int) -> None:
+        for word in found:
+            words.stem(word)
+
+    await compare(f"stem ({len(found):,} words)", before, now, rounds, max(1, n // 200))
+
+
 async def claims(rounds: int, n: int) -> None:
     async with scratch_database() as url:
         database = create_engine(url)
@@ -133,7 +169,7 @@ async def claims(rounds: int, n: int) -> None:
             return one
 
         try:
-            await compare("claim", claim(True), claim(False), rounds, n)
+            await compare("claim (not kept)", claim(True), claim(False), rounds, n)
         finally:
             await database.dispose()
 
@@ -142,6 +178,7 @@ async def main(rounds: int, n: int) -> None:
     print(f"{rounds} rounds of {n:,} operations each way")
     await sends(rounds, n)
     await typing(rounds, n)
+    await stems(rounds, n)
     await claims(rounds, n)
 
 

@@ -18,7 +18,9 @@ _ENDING_WORDS = (
     "ась ись аю яю ает яет аем яем ают яют ует уют ешься ется ьте ите ью ия ие ья ье "
     "ию ии ией иям иях а я о е ы и у ю ь й"
 )
-_ENDINGS = tuple(sorted(_ENDING_WORDS.split(), key=len, reverse=True))
+_ENDINGS = frozenset(_ENDING_WORDS.split())
+# Longest first: of the endings a word has, the longest is cut (at most one of each length).
+_ENDING_LENGTHS = tuple(sorted({len(e) for e in _ENDINGS}, reverse=True))
 NEGATIONS = frozenset({"не", "ни"})
 DENIALS = frozenset({"нет", "нету"})
 STEM_LENGTH = 6
@@ -39,12 +41,13 @@ def as_number(word: str, digits: int = 6) -> int | None:
     return int(word) if word.isdecimal() and len(word) <= digits else None
 
 
+@lru_cache(maxsize=1 << 16)  # citizens use the same words: each is cut once
 def stem(word: str) -> str:
     if word.isdigit() or len(word) <= 3:
         return word
-    for ending in _ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)][:STEM_LENGTH]
+    for length in _ENDING_LENGTHS:
+        if len(word) - length >= 3 and word[-length:] in _ENDINGS:
+            return word[:-length][:STEM_LENGTH]
     return word[:STEM_LENGTH]
 
 
