@@ -11,11 +11,11 @@ production:
 * bare — ``python -m bots.testing.bare_bots <channel>``: aiogram 3, vkbottle 4 or maxapi, one
   handler that sends one message per update, the library's webhook server; no database, no
   NLU. What the library, aiohttp and Python cost on this machine: the ceiling.
-* io (Telegram) — ``python -m bots.testing.bare_bots telegram --io``: the same library doing
+* io — ``python -m bots.testing.bare_bots <channel> --io``: the same library doing
   per update only the I/O the assistant cannot do without (``bots.testing.io_floor``): one
   transaction on the scratch database through asyncpg itself, then two messages, the second
-  with two buttons, through the assistant's Bot API session. No NLU, no engine, no ORM: the
-  floor under the assistant.
+  with two buttons (Telegram's through the assistant's Bot API session). No NLU, no engine,
+  no ORM: the floor under the assistant.
 * assistant — ``lifebot run <channel>`` with its webhook (Telegram, MAX) or Callback API (VK),
   on a scratch PostgreSQL database (created and migrated here, dropped afterwards), the
   embedded NLU, no Redis.
@@ -77,7 +77,6 @@ WORDS = [
 FIRST_USER = 100_000
 REPLY_TIMEOUT = 30.0  # seconds an update may wait for its first reply
 READY_TIMEOUT = 180.0  # seconds a bot may take to start (the NLU model loads)
-FLOORS = {"telegram"}  # messengers with an «io» bot (``bare_bots --io``)
 
 
 class Replies:
@@ -317,12 +316,11 @@ async def main(count: int, gate: int, channels: list[str]) -> None:
                 "NLU_CACHE_DIR": str(Path.home() / ".cache" / "lifebot"),
                 "PSEUDONYM_SECRET": "ceiling-pseudonym-secret-0123456789",
             }
-            io = await bench(channel, "io", count, gate, settings) if channel in FLOORS else None
+            io = await bench(channel, "io", count, gate, settings)
             assistant = await bench(channel, "assistant", count, gate, settings)
         ratios.append(f"[{channel}] assistant/bare updates per second: {share(assistant, bare)}")
-        if io is not None:
-            ratios.append(f"[{channel}] io/bare: {share(io, bare)} (the most the assistant's "
-                          f"I/O leaves), assistant/io: {share(assistant, io)}")  # fmt: skip
+        ratios.append(f"[{channel}] io/bare: {share(io, bare)} (the most the assistant's "
+                      f"I/O leaves), assistant/io: {share(assistant, io)}")  # fmt: skip
     print("\n".join(ratios))
 
 

@@ -8,11 +8,11 @@ middlewares). ``benchmarks/ceiling.py`` runs one as a process of its own:
                                                  # VK_API_URL, VK_GROUP_ID, VK_CALLBACK_*
     python -m bots.testing.bare_bots max        # maxapi: MAX_BOT_TOKEN, MAX_API_URL,
                                                  # MAX_WEBHOOK_SECRET, MAX_WEBHOOK_PORT/PATH
-    python -m bots.testing.bare_bots telegram --io   # and DATABASE_URL: the assistant's I/O
+    python -m bots.testing.bare_bots telegram --io   # any of the three, and DATABASE_URL
 
-With ``--io`` (Telegram) a bot does per update what the assistant cannot do without, and
-nothing else (``bots.testing.io_floor``): one transaction on PostgreSQL, then two messages,
-the second with two buttons, through the assistant's own Bot API session.
+With ``--io`` a bot does per update what the assistant cannot do without, and nothing else
+(``bots.testing.io_floor``): one transaction on PostgreSQL, then two messages, the second
+with two buttons (Telegram's through the assistant's own Bot API session).
 
 Telegram's and VK's answer goes out after the reply was sent, as the assistant answers only
 after the update was handled; maxapi's own webhook answers at once and handles the update in
@@ -43,6 +43,19 @@ async def ready(_: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
+def opened_with(app: web.Application, floor: list[FloorTurns], url: str | None) -> None:
+    """With a database ``url``, ``floor`` holds the bot's turns while ``app`` runs."""
+    if url is None:
+        return
+
+    async def opened(_: web.Application) -> AsyncIterator[None]:
+        floor.append(await FloorTurns.open(url))
+        yield
+        await floor[0].close()
+
+    app.cleanup_ctx.append(opened)
+
+
 def bare_telegram_app(
     token: str, api_url: str, secret: str, path: str, floor_of: str | None = None
 ) -> web.Application:
@@ -69,14 +82,7 @@ def bare_telegram_app(
         await message.answer(QUESTION, reply_markup=keyboard)
 
     app = web.Application()
-    if floor_of:
-
-        async def opened(_: web.Application) -> AsyncIterator[None]:
-            floor.append(await FloorTurns.open(floor_of))
-            yield
-            await floor[0].close()
-
-        app.cleanup_ctx.append(opened)
+    opened_with(app, floor, floor_of)
     app.router.add_get("/readyz", ready)
     handler = SimpleRequestHandler(
         dispatcher, bot, handle_in_background=False, secret_token=secret
@@ -87,21 +93,41 @@ def bare_telegram_app(
 
 
 def bare_vk_app(
-    token: str, api_url: str, group_id: int, confirmation: str, secret: str, path: str
+    token: str,
+    api_url: str,
+    group_id: int,
+    confirmation: str,
+    secret: str,
+    path: str,
+    floor_of: str | None = None,
 ) -> web.Application:
     """vkbottle's ``Bot`` fed by a Callback API endpoint, as vkbottle's documentation shows
     for a web framework: the confirmation string, the secret checked, «ok» after handling."""
-    from vkbottle import API  # only this bot needs vkbottle
+    from vkbottle import API, Callback, Keyboard  # only this bot needs vkbottle
     from vkbottle.bot import Bot as VkBot
     from vkbottle.bot import Message as VkMessage
 
     api = API(token)
     api.API_URL = api_url  # vkbottle sends every method to API_URL + name
     bot = VkBot(api=api)
+    floor: list[FloorTurns] = []
+    board = Keyboard(inline=True)
+    for n, label in enumerate(BUTTONS):
+        if n:
+            board.row()
+        board.add(Callback(label, payload={"b": n}))
+    keyboard = board.get_json()
 
     @bot.on.message()
     async def answer(message: VkMessage) -> None:
+        if not floor:
+            await message.answer(REPLY)
+            return
+        peer = str(message.peer_id)
+        event = f"{peer}:{message.conversation_message_id}"
+        await floor[0].turn("vk", event, peer, message.text)
         await message.answer(REPLY)
+        await message.answer(QUESTION, keyboard=keyboard)
 
     async def receive(request: web.Request) -> web.Response:
         event: dict[str, Any] = await request.json()
@@ -113,27 +139,46 @@ def bare_vk_app(
         return web.Response(text="ok")
 
     app = web.Application()
+    opened_with(app, floor, floor_of)
     app.router.add_get("/readyz", ready)
     app.router.add_post(path, receive)
     return app
 
 
-def bare_max_app(token: str, api_url: str, secret: str, path: str) -> web.Application:
+def bare_max_app(
+    token: str, api_url: str, secret: str, path: str, floor_of: str | None = None
+) -> web.Application:
     """maxapi's ``Dispatcher`` behind its own aiohttp webhook (``AiohttpMaxWebhook``)."""
     from maxapi import Bot as MaxBot  # only this bot needs maxapi
     from maxapi import Dispatcher as MaxDispatcher
-    from maxapi.types import MessageCreated
+    from maxapi.enums.attachment import AttachmentType
+    from maxapi.types import CallbackButton, MessageCreated
+    from maxapi.types.attachments.attachment import ButtonsPayload
+    from maxapi.types.attachments.buttons.attachment_button import AttachmentButton
     from maxapi.webhook.aiohttp import AiohttpMaxWebhook
 
     bot = MaxBot(token, auto_requests=False)  # as the assistant: no GET /chats per update
     bot.set_api_url(api_url)
     dispatcher = MaxDispatcher()
+    floor: list[FloorTurns] = []
+    rows = [[CallbackButton(text=label, payload=f"b:{n}")] for n, label in enumerate(BUTTONS)]
+    keyboard = AttachmentButton(  # type: ignore[call-arg]  # «bot» is maxapi's own, optional
+        type=AttachmentType.INLINE_KEYBOARD, payload=ButtonsPayload(buttons=rows)
+    )
 
     @dispatcher.message_created()
     async def answer(event: MessageCreated) -> None:
+        if not floor:
+            await event.message.answer(REPLY)
+            return
+        chat, body = str(event.message.recipient.chat_id), event.message.body
+        mid, text = (body.mid, body.text or "") if body else ("", "")
+        await floor[0].turn("max", mid, chat, text)
         await event.message.answer(REPLY)
+        await event.message.answer(QUESTION, attachments=[keyboard])
 
     app = AiohttpMaxWebhook(dp=dispatcher, bot=bot, secret=secret).create_app(path=path)
+    opened_with(app, floor, floor_of)
     app.router.add_get("/readyz", ready)
 
     async def close(_: web.Application) -> None:
@@ -143,12 +188,16 @@ def bare_max_app(token: str, api_url: str, secret: str, path: str) -> web.Applic
     return app
 
 
+def _floor() -> str | None:
+    """``--io``: the database the assistant's I/O goes to (``DATABASE_URL``)."""
+    return os.environ["DATABASE_URL"] if "--io" in sys.argv else None
+
+
 def _telegram() -> tuple[web.Application, str]:
     env = os.environ
     path = env.get("WEBHOOK_PATH", "/telegram/webhook")
-    floor = env["DATABASE_URL"] if "--io" in sys.argv else None
     app = bare_telegram_app(env["TELEGRAM_BOT_TOKEN"], env["TELEGRAM_API_URL"],
-                            env["WEBHOOK_SECRET"], path, floor)  # fmt: skip
+                            env["WEBHOOK_SECRET"], path, _floor())  # fmt: skip
     return app, env["WEBHOOK_PORT"]
 
 
@@ -156,14 +205,14 @@ def _vk() -> tuple[web.Application, str]:
     env = os.environ
     app = bare_vk_app(env["VK_GROUP_TOKEN"], env["VK_API_URL"], int(env["VK_GROUP_ID"]),
                       env["VK_CALLBACK_CONFIRMATION"], env["VK_CALLBACK_SECRET"],
-                      env.get("VK_CALLBACK_PATH", "/vk/callback"))  # fmt: skip
+                      env.get("VK_CALLBACK_PATH", "/vk/callback"), _floor())  # fmt: skip
     return app, env["VK_CALLBACK_PORT"]
 
 
 def _max() -> tuple[web.Application, str]:
     env = os.environ
     app = bare_max_app(env["MAX_BOT_TOKEN"], env["MAX_API_URL"], env["MAX_WEBHOOK_SECRET"],
-                       env.get("MAX_WEBHOOK_PATH", "/max/webhook"))  # fmt: skip
+                       env.get("MAX_WEBHOOK_PATH", "/max/webhook"), _floor())  # fmt: skip
     return app, env["MAX_WEBHOOK_PORT"]
 
 

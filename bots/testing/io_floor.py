@@ -29,6 +29,8 @@ _KEEP = (
     "ON CONFLICT (key) DO UPDATE SET state = excluded.state"
 )
 
+_STATE = "SELECT state FROM io_floor_states WHERE key = $1"
+
 
 class FloorTurns:
     """One transaction per update on PostgreSQL through asyncpg."""
@@ -52,6 +54,9 @@ class FloorTurns:
                 return False
             await connection.execute(_KEEP, f"{channel}:{key}", text)
             return True
+
+    async def state(self, channel: str, key: str) -> str | None:
+        return await self._pool.fetchval(_STATE, f"{channel}:{key}")  # type: ignore[no-any-return]
 
     async def close(self) -> None:
         await self._pool.close()
