@@ -7,7 +7,6 @@ import os
 from collections.abc import AsyncIterator
 
 import aiohttp
-import asyncpg
 import pytest
 
 from bots.testing.bare_bots import bare_telegram_app
@@ -24,24 +23,22 @@ async def postgres() -> AsyncIterator[str]:
     if not url:
         pytest.skip("TEST_DATABASE_URL is not set: the floor runs on PostgreSQL")
     yield url
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:  # not the project's tables: the migrations' own test must not meet them
-        await connection.execute("DROP TABLE IF EXISTS io_floor_claims, io_floor_states")
+    cleaner = FloorTurns(url)  # not the project's tables: the migrations' own test must not
+    await cleaner.open()  # meet them
+    try:
+        await cleaner.drop()
     finally:
-        await connection.close()
+        await cleaner.close()
 
 
 async def test_a_turn_claims_an_update_once_and_keeps_the_state(postgres: str) -> None:
-    turns = await FloorTurns.open(postgres)
+    turns = FloorTurns(postgres)
+    await turns.open()
     try:
         assert await turns.turn("vk", "7:1", "7", "у меня родился сын")
         assert not await turns.turn("vk", "7:1", "7", "у меня родился сын")  # redelivered
         assert await turns.turn("vk", "7:2", "7", "какие документы нужны")
-        async with turns._pool.acquire() as connection:
-            kept = await connection.fetchval(
-                "SELECT state FROM io_floor_states WHERE key = 'vk:7'"
-            )
-        assert kept == "какие документы нужны"
+        assert await turns.state("vk", "7") == "какие документы нужны"
     finally:
         await turns.close()
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -43,19 +43,6 @@ async def ready(_: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def opened_with(app: web.Application, floor: list[FloorTurns], url: str | None) -> None:
-    """With a database ``url``, ``floor`` holds the bot's turns while ``app`` runs."""
-    if url is None:
-        return
-
-    async def opened(_: web.Application) -> AsyncIterator[None]:
-        floor.append(await FloorTurns.open(url))
-        yield
-        await floor[0].close()
-
-    app.cleanup_ctx.append(opened)
-
-
 def bare_telegram_app(
     token: str, api_url: str, secret: str, path: str, floor_of: str | None = None
 ) -> web.Application:
@@ -65,7 +52,7 @@ def bare_telegram_app(
     session = JsonSession(api=api) if floor_of else AiohttpSession(api=api)
     bot = Bot(token, session=session)
     dispatcher = Dispatcher()
-    floor: list[FloorTurns] = []
+    floor = FloorTurns(floor_of) if floor_of else None
     keyboard = InlineKeyboardMarkup(inline_keyboard=[
         [InlineKeyboardButton(text=label, callback_data=f"b:{n}")]
         for n, label in enumerate(BUTTONS)
@@ -73,16 +60,17 @@ def bare_telegram_app(
 
     @dispatcher.message()
     async def answer(message: Message) -> None:
-        if not floor:
+        if floor is None:
             await message.answer(REPLY)
             return
         chat = str(message.chat.id)
-        await floor[0].turn("telegram", f"{chat}:{message.message_id}", chat, message.text or "")
+        await floor.turn("telegram", f"{chat}:{message.message_id}", chat, message.text or "")
         await message.answer(REPLY)
         await message.answer(QUESTION, reply_markup=keyboard)
 
     app = web.Application()
-    opened_with(app, floor, floor_of)
+    if floor is not None:
+        floor.serve_with(app)
     app.router.add_get("/readyz", ready)
     handler = SimpleRequestHandler(
         dispatcher, bot, handle_in_background=False, secret_token=secret
@@ -110,7 +98,7 @@ def bare_vk_app(
     api = API(token)
     api.API_URL = api_url  # vkbottle sends every method to API_URL + name
     bot = VkBot(api=api)
-    floor: list[FloorTurns] = []
+    floor = FloorTurns(floor_of) if floor_of else None
     board = Keyboard(inline=True)
     for n, label in enumerate(BUTTONS):
         if n:
@@ -120,12 +108,12 @@ def bare_vk_app(
 
     @bot.on.message()
     async def answer(message: VkMessage) -> None:
-        if not floor:
+        if floor is None:
             await message.answer(REPLY)
             return
         peer = str(message.peer_id)
         event = f"{peer}:{message.conversation_message_id}"
-        await floor[0].turn("vk", event, peer, message.text)
+        await floor.turn("vk", event, peer, message.text)
         await message.answer(REPLY)
         await message.answer(QUESTION, keyboard=keyboard)
 
@@ -139,7 +127,8 @@ def bare_vk_app(
         return web.Response(text="ok")
 
     app = web.Application()
-    opened_with(app, floor, floor_of)
+    if floor is not None:
+        floor.serve_with(app)
     app.router.add_get("/readyz", ready)
     app.router.add_post(path, receive)
     return app
@@ -160,7 +149,7 @@ def bare_max_app(
     bot = MaxBot(token, auto_requests=False)  # as the assistant: no GET /chats per update
     bot.set_api_url(api_url)
     dispatcher = MaxDispatcher()
-    floor: list[FloorTurns] = []
+    floor = FloorTurns(floor_of) if floor_of else None
     rows = [[CallbackButton(text=label, payload=f"b:{n}")] for n, label in enumerate(BUTTONS)]
     keyboard = AttachmentButton(  # type: ignore[call-arg]  # «bot» is maxapi's own, optional
         type=AttachmentType.INLINE_KEYBOARD, payload=ButtonsPayload(buttons=rows)
@@ -168,17 +157,18 @@ def bare_max_app(
 
     @dispatcher.message_created()
     async def answer(event: MessageCreated) -> None:
-        if not floor:
+        if floor is None:
             await event.message.answer(REPLY)
             return
         chat, body = str(event.message.recipient.chat_id), event.message.body
         mid, text = (body.mid, body.text or "") if body else ("", "")
-        await floor[0].turn("max", mid, chat, text)
+        await floor.turn("max", mid, chat, text)
         await event.message.answer(REPLY)
         await event.message.answer(QUESTION, attachments=[keyboard])
 
     app = AiohttpMaxWebhook(dp=dispatcher, bot=bot, secret=secret).create_app(path=path)
-    opened_with(app, floor, floor_of)
+    if floor is not None:
+        floor.serve_with(app)
     app.router.add_get("/readyz", ready)
 
     async def close(_: web.Application) -> None:

@@ -10,9 +10,11 @@ how fast the assistant could be if understanding, masking and recording cost not
 
 from __future__ import annotations
 
-from typing import Self
+from collections.abc import AsyncIterator
 
 import asyncpg
+from aiohttp import web
+from sqlalchemy.engine import make_url
 
 QUESTION = "Когда родился ребёнок?\nНапишите дату, например 12.03.2025, «вчера» или «3 марта»."
 BUTTONS = ("Пропустить", "Главное меню")
@@ -28,35 +30,53 @@ _KEEP = (
     "INSERT INTO io_floor_states VALUES ($1, $2) "
     "ON CONFLICT (key) DO UPDATE SET state = excluded.state"
 )
-
 _STATE = "SELECT state FROM io_floor_states WHERE key = $1"
+_DROP = "DROP TABLE IF EXISTS io_floor_claims, io_floor_states"
 
 
 class FloorTurns:
-    """One transaction per update on PostgreSQL through asyncpg."""
+    """One transaction per update on PostgreSQL through asyncpg, while ``open``."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
+    def __init__(self, url: str) -> None:
+        """``url``: a SQLAlchemy URL (``postgresql+asyncpg://…``), as ``DATABASE_URL``."""
+        self._dsn = make_url(url).set(drivername="postgresql").render_as_string(False)
+        self._pool: asyncpg.Pool | None = None
 
-    @classmethod
-    async def open(cls, dsn: str) -> Self:
-        """``dsn``: a SQLAlchemy URL (``postgresql+asyncpg://…``) or asyncpg's own."""
-        pool = await asyncpg.create_pool(
-            dsn.replace("postgresql+asyncpg://", "postgresql://"), min_size=POOL, max_size=POOL
-        )
-        await pool.execute(_TABLES)
-        return cls(pool)
+    def serve_with(self, app: web.Application) -> None:
+        """Open while ``app`` runs."""
+
+        async def lifetime(_: web.Application) -> AsyncIterator[None]:
+            await self.open()
+            yield
+            await self.close()
+
+        app.cleanup_ctx.append(lifetime)
+
+    async def open(self) -> None:
+        self._pool = await asyncpg.create_pool(self._dsn, min_size=POOL, max_size=POOL)
+        await self._pool.execute(_TABLES)
 
     async def turn(self, channel: str, event_id: str, key: str, text: str) -> bool:
         """Whether the update was new; its state kept if it was."""
-        async with self._pool.acquire() as connection, connection.transaction():
+        async with self._opened().acquire() as connection, connection.transaction():
             if await connection.fetchval(_CLAIM, channel, event_id) is None:
                 return False
             await connection.execute(_KEEP, f"{channel}:{key}", text)
             return True
 
     async def state(self, channel: str, key: str) -> str | None:
-        return await self._pool.fetchval(_STATE, f"{channel}:{key}")  # type: ignore[no-any-return]
+        found = await self._opened().fetchval(_STATE, f"{channel}:{key}")
+        return None if found is None else str(found)
+
+    async def drop(self) -> None:
+        """The floor's tables gone: they are not the project's (its migrations' test)."""
+        await self._opened().execute(_DROP)
 
     async def close(self) -> None:
-        await self._pool.close()
+        if self._pool is not None:
+            await self._pool.close()
+
+    def _opened(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the floor's pool is not open")
+        return self._pool
